@@ -1,0 +1,261 @@
+"""
+States, their State Identification Bureaus, ICE's offices, and the
+jurisdictions on ICE's deployment plan.
+
+ICE signed with each state's SIB, not with counties; once a state signed, its
+counties were put on the deployment plan, each with a scheduled activation
+date. Every change to a jurisdiction's dates or plan status is kept.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class State(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+    postal_code = models.CharField(max_length=2, unique=True)
+    fips = models.CharField("FIPS code", max_length=2, unique=True)
+    is_territory = models.BooleanField(default=False)
+    agreement_signed = models.DateField(
+        "statewide agreement signed",
+        null=True,
+        blank=True,
+        help_text="When the state's identification bureau signed its agreement with ICE.",
+    )
+    agreement_has_opt_out_clause = models.BooleanField(
+        "agreement has an opt-out clause", default=False
+    )
+    agreement_notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fips__regex=r"^[0-9]{2}$"), name="state_fips_two_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:list") + f"?state={self.postal_code}"
+
+
+class StateIdentificationBureau(models.Model):
+    """The state agency that forwards fingerprints to the FBI, and so to ICE."""
+
+    state = models.OneToOneField(State, on_delete=models.CASCADE, related_name="sib")
+    name = models.CharField(max_length=200)
+    mailing_address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    fax = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    contact_person = models.CharField(max_length=200, blank=True)
+    contact_title = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "State Identification Bureau"
+        ordering = ["state__name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.state.postal_code})"
+
+
+class IceOffice(models.Model):
+    """An ICE office that receives opt-out notices: headquarters or a field office."""
+
+    name = models.CharField(max_length=200, unique=True)
+    is_headquarters = models.BooleanField(default=False)
+    states = models.ManyToManyField(
+        State, blank=True, related_name="ice_offices", help_text="States this office serves."
+    )
+    mailing_address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    fax = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    contact_person = models.CharField(max_length=200, blank=True)
+    contact_title = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[states])
+
+    class Meta:
+        verbose_name = "ICE office"
+        ordering = ["-is_headquarters", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class JurisdictionKind(models.TextChoices):
+    COUNTY = "county", "County"
+    PARISH = "parish", "Parish"
+    BOROUGH = "borough", "Borough or census area"
+    CITY = "city", "City"
+    INDEPENDENT_CITY = "independent_city", "Independent city"
+    DISTRICT = "district", "District"
+    MUNICIPIO = "municipio", "Municipio"
+
+
+class PlanStatus(models.TextChoices):
+    NOT_SCHEDULED = "not_scheduled", "Not scheduled"
+    SCHEDULED = "scheduled", "Scheduled"
+    ACTIVATED = "activated", "Activated"
+    POSTPONED = "postponed", "Postponed"
+    REMOVED = "removed", "Removed from plan"
+
+
+class Jurisdiction(models.Model):
+    Kind = JurisdictionKind
+    PlanStatus = PlanStatus
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="jurisdictions")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(
+        max_length=20, choices=JurisdictionKind.choices, default=JurisdictionKind.COUNTY
+    )
+    fips = models.CharField(
+        "FIPS code",
+        max_length=5,
+        blank=True,
+        default="",
+        help_text="Five digits: the state's two and the county's three, when it has one.",
+    )
+    scheduled_activation = models.DateField("scheduled activation date", null=True, blank=True)
+    actual_activation = models.DateField("actual activation date", null=True, blank=True)
+    plan_status = models.CharField(
+        "status on the deployment plan",
+        max_length=20,
+        choices=PlanStatus.choices,
+        default=PlanStatus.NOT_SCHEDULED,
+    )
+    letterhead = models.TextField(
+        blank=True, help_text="The lines at the head of this jurisdiction's letters."
+    )
+    signatory_name = models.CharField(max_length=200, blank=True)
+    signatory_title = models.CharField(max_length=200, blank=True)
+    seal = models.ImageField(upload_to="seals/", blank=True)
+    search_name = models.CharField(max_length=120, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "name"],
+                name="jurisdiction_unique_name_per_state",
+                violation_error_message="This state already has a jurisdiction with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["fips"],
+                condition=~Q(fips=""),
+                name="jurisdiction_unique_fips",
+                violation_error_message="Another jurisdiction already has this FIPS code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fips="") | Q(fips__regex=r"^[0-9]{5}$"),
+                name="jurisdiction_fips_five_digits",
+                violation_error_message="A FIPS code is five digits.",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_status__in=PlanStatus.values),
+                name="jurisdiction_plan_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=JurisdictionKind.values),
+                name="jurisdiction_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scheduled_activation"]),
+            models.Index(fields=["plan_status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.state.postal_code}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalise_name(self.name)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            if "name" in kwargs["update_fields"]:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.fips and self.state_id and not self.fips.startswith(self.state.fips):
+            raise ValidationError(
+                {"fips": f"A FIPS code in {self.state} starts with {self.state.fips}."}
+            )
+
+
+class Membership(models.Model):
+    """A user acts for a jurisdiction as its sheriff's office staff or its counsel."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", "Sheriff's office staff"
+        COUNSEL = "counsel", "County counsel"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "jurisdiction", "role"],
+                name="membership_unique",
+                violation_error_message="This user already has this role here.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["staff", "counsel"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.jurisdiction}"
+
+
+_SUFFIXES = (
+    " county",
+    " parish",
+    " borough",
+    " city and borough",
+    " census area",
+    " municipality",
+    " municipio",
+)
+
+
+def normalise_name(name: str) -> str:
+    """The form used to match a jurisdiction's name: "Los Angeles County" -> "los angeles"."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = " ".join(text.lower().replace(".", "").replace("'", "").split())
+    text = text.replace("saint ", "st ")
+    if text.startswith("county of "):
+        text = text[len("county of ") :]
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return text

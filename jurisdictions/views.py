@@ -1,0 +1,44 @@
+"""Public pages of the directory: no login needed, nothing private shown."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from . import selectors
+from .models import Jurisdiction
+
+
+def jurisdiction_list(request):
+    state = request.GET.get("state", "").strip()[:2]
+    q = request.GET.get("q", "").strip()[:100]
+    plan_status = request.GET.get("status", "")
+    if plan_status not in Jurisdiction.PlanStatus.values:
+        plan_status = ""
+    jurisdictions = selectors.jurisdiction_list(state=state, q=q, plan_status=plan_status)
+    page = Paginator(jurisdictions, 250).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "jurisdictions/jurisdiction_list.html",
+        {
+            "page": page,
+            "jurisdictions": page.object_list,
+            "states": selectors.state_list(),
+            "statuses": Jurisdiction.PlanStatus.choices,
+            "state": state.upper(),
+            "q": q,
+            "status": plan_status,
+        },
+    )
+
+
+def jurisdiction_detail(request, pk: int):
+    jurisdiction = get_object_or_404(
+        Jurisdiction.objects.select_related("state", "state__sib"), pk=pk
+    )
+    return render(
+        request,
+        "jurisdictions/jurisdiction_detail.html",
+        {
+            "jurisdiction": jurisdiction,
+            "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
+        },
+    )

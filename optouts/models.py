@@ -1,0 +1,301 @@
+"""
+The opt-out request (a case): one attempt by one jurisdiction to stay out of
+Secure Communities, from the written notice to ICE and the SIB to a resolution.
+
+The stage moves only through optouts.services, along optouts.transitions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from jurisdictions.models import Jurisdiction
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    NOTICE_SENT = "notice_sent", "Notice sent"
+    MEETING_REQUESTED = "meeting_requested", "Meeting requested"
+    MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
+    MEETING_HELD = "meeting_held", "Meeting held"
+    RESOLVED = "resolved", "Resolved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STAGES = frozenset(
+    {
+        Stage.DRAFT,
+        Stage.NOTICE_SENT,
+        Stage.MEETING_REQUESTED,
+        Stage.MEETING_SCHEDULED,
+        Stage.MEETING_HELD,
+    }
+)
+
+
+class Outcome(models.TextChoices):
+    REMOVED = "removed", "Removed from the deployment plan"
+    DATE_ADJUSTED = "date_adjusted", "Activation date adjusted"
+    DENIED = "denied", "Denied / activated as scheduled"
+    OTHER = "other", "Other"
+
+
+class RequestingBody(models.TextChoices):
+    SHERIFF = "sheriff", "Sheriff"
+    BOARD = "board_of_supervisors", "Board of supervisors"
+    EXECUTIVE = "county_executive", "County executive"
+    COUNCIL = "council", "Council"
+    COUNSEL = "county_counsel", "County counsel"
+
+
+class OptOutRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def with_activated_while_pending(self):
+        """
+        Annotate `activated_while_pending`: the jurisdiction was activated on or
+        after the case opened and before it closed (derived, so never stale).
+        """
+        activation = models.F("jurisdiction__actual_activation")
+        return self.annotate(
+            activated_while_pending=models.ExpressionWrapper(
+                Q(jurisdiction__actual_activation__isnull=False)
+                & Q(opened_on__lte=activation)
+                & (Q(closed_on__isnull=True) | Q(closed_on__gte=activation)),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+class OptOutRequest(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="optout_requests"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DRAFT)
+    requesting_official = models.CharField(
+        max_length=200, help_text="Who asks: for example “Sheriff Michael Hennessey”."
+    )
+    requesting_body = models.CharField(
+        max_length=24, choices=RequestingBody.choices, default=RequestingBody.SHERIFF
+    )
+    reasons = models.TextField(
+        blank=True, help_text="Why the jurisdiction does not wish to activate. Public."
+    )
+    opened_on = models.DateField(default=timezone.localdate)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    closed_on = models.DateField(null=True, blank=True)
+    scheduled_activation_at_filing = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The jurisdiction's scheduled activation date when the notice was filed.",
+    )
+    meeting_at = models.DateTimeField(null=True, blank=True)
+    meeting_location = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_new_activation = models.DateField("new activation date", null=True, blank=True)
+    outcome_text = models.TextField("resolution", blank=True)
+    reopens = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reopened_by",
+        help_text="The denied request this one renews.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OptOutRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "opt-out request"
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="optout_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=Outcome.values),
+                name="optout_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(requesting_body__in=RequestingBody.values),
+                name="optout_requesting_body_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(stage=Stage.RESOLVED) & ~Q(outcome=""))
+                | (~Q(stage=Stage.RESOLVED) & Q(outcome="")),
+                name="optout_outcome_iff_resolved",
+                violation_error_message="A resolved request has an outcome, and only then.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.DATE_ADJUSTED)
+                | Q(outcome_new_activation__isnull=False),
+                name="optout_adjusted_has_date",
+                violation_error_message="An adjusted activation date needs the new date.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "stage_entered_at"]),
+            models.Index(fields=["jurisdiction", "stage"]),
+        ]
+
+    def __str__(self):
+        return f"Opt-out request of {self.jurisdiction} ({self.opened_on:%b %-d, %Y})"
+
+    def get_absolute_url(self):
+        return reverse("optouts:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def is_activated_while_pending(self) -> bool:
+        """The same rule as the queryset annotation, for a case already in memory."""
+        if hasattr(self, "activated_while_pending"):
+            return bool(self.activated_while_pending)
+        activated = self.jurisdiction.actual_activation
+        return bool(
+            activated
+            and self.opened_on <= activated
+            and (self.closed_on is None or activated <= self.closed_on)
+        )
+
+    def days_in_stage(self, today=None) -> int:
+        today = today or timezone.localdate()
+        return max((today - timezone.localtime(self.stage_entered_at).date()).days, 0)
+
+    def days_until_activation(self, today=None) -> int | None:
+        scheduled = self.jurisdiction.scheduled_activation
+        if scheduled is None or self.jurisdiction.actual_activation:
+            return None
+        return (scheduled - (today or timezone.localdate())).days
+
+    @property
+    def activation_date_moved(self) -> bool:
+        return (
+            self.is_open
+            and self.scheduled_activation_at_filing is not None
+            and self.jurisdiction.scheduled_activation != self.scheduled_activation_at_filing
+        )
+
+    @property
+    def activation_date_moved_earlier(self) -> bool:
+        scheduled = self.jurisdiction.scheduled_activation
+        return bool(
+            self.activation_date_moved
+            and scheduled
+            and scheduled < self.scheduled_activation_at_filing
+        )
+
+
+class Recipient(models.TextChoices):
+    SIB = "sib", "State Identification Bureau"
+    ICE = "ice", "ICE"
+    ATTORNEY_GENERAL = "attorney_general", "State Attorney General"
+    GOVERNOR = "governor", "Governor"
+    OTHER = "other", "Other"
+
+
+class DeliveryMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    FAX = "fax", "Fax"
+
+
+class Delivery(models.Model):
+    """One written copy of the notice, sent to one recipient by one method."""
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.CharField(max_length=20, choices=Recipient.choices)
+    recipient_name = models.CharField(
+        max_length=200, help_text="The office and person addressed, as on the letter."
+    )
+    method = models.CharField(max_length=10, choices=DeliveryMethod.choices)
+    sent_on = models.DateField()
+    acknowledged_on = models.DateField(null=True, blank=True)
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="Tracking number, fax confirmation or message id."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__in=Recipient.values), name="delivery_recipient_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=DeliveryMethod.values), name="delivery_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True)
+                | Q(acknowledged_on__gte=models.F("sent_on")),
+                name="delivery_acknowledged_after_sent",
+                violation_error_message="A copy cannot be acknowledged before it was sent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} to {self.recipient_name} on {self.sent_on}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Request drafted"
+    STAGE = "stage", "Stage changed"
+    DELIVERY = "delivery", "Notice delivered"
+    REPLY = "reply", "Reply received"
+    NOTE = "note", "Note"
+    ACTIVATION = "activation", "Jurisdiction activated"
+    SCHEDULE = "schedule", "Activation date changed"
+    CORRESPONDENCE = "correspondence", "Correspondence"
+    REMINDER = "reminder", "Reminder sent"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: a move, a delivery, a reply, a note."""
+
+    Kind = EventKind
+
+    request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    occurred_on = models.DateField(default=timezone.localdate)
+    date_is_approximate = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    summary = models.TextField()
+    source = models.CharField(
+        "source document",
+        max_length=300,
+        blank=True,
+        help_text="The letter, email, call or article this event rests on.",
+    )
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["occurred_on", "recorded_at", "id"]
+        indexes = [models.Index(fields=["request", "occurred_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on}: {self.summary[:60]}"

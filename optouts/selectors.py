@@ -1,0 +1,109 @@
+"""Reads of cases: the lists, the page of one case, and what the public may see."""
+
+from django.db.models import Count, Q, QuerySet
+
+from jurisdictions.models import IceOffice, Jurisdiction
+
+from .models import OPEN_STAGES, CaseEvent, OptOutRequest, Stage
+from .permissions import can_see_private
+
+
+def case_list(*, filters: dict | None = None, order: str = "waiting") -> QuerySet:
+    """Cases with their jurisdiction and state in one query, ready for the public list."""
+    filters = filters or {}
+    qs = (
+        OptOutRequest.objects.select_related("jurisdiction", "jurisdiction__state")
+        .with_activated_while_pending()
+        .defer("reasons", "outcome_text", "jurisdiction__letterhead")
+    )
+    if filters.get("state"):
+        qs = qs.filter(jurisdiction__state__postal_code__iexact=filters["state"])
+    if filters.get("stage") == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    elif filters.get("stage"):
+        qs = qs.filter(stage=filters["stage"])
+    if filters.get("outcome"):
+        qs = qs.filter(outcome=filters["outcome"])
+    if filters.get("activated_while_pending"):
+        qs = qs.filter(activated_while_pending=True)
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(
+            Q(jurisdiction__name__icontains=q)
+            | Q(requesting_official__icontains=q)
+            | Q(jurisdiction__state__name__iexact=q)
+        )
+    orderings = {
+        "waiting": ["stage_entered_at", "id"],
+        "-waiting": ["-stage_entered_at", "-id"],
+        "opened": ["-opened_on", "-id"],
+        "jurisdiction": ["jurisdiction__state__name", "jurisdiction__name", "id"],
+        "activation": ["jurisdiction__scheduled_activation", "id"],
+    }
+    return qs.order_by(*orderings.get(order, orderings["waiting"]))
+
+
+def case_detail(*, pk: int) -> OptOutRequest:
+    return (
+        OptOutRequest.objects.select_related(
+            "jurisdiction",
+            "jurisdiction__state",
+            "jurisdiction__state__sib",
+            "reopens",
+            "created_by",
+        )
+        .with_activated_while_pending()
+        .prefetch_related("deliveries")
+        .get(pk=pk)
+    )
+
+
+def case_timeline(*, case: OptOutRequest, user) -> list[CaseEvent]:
+    """The timeline as this user may see it: the public sees no internal note."""
+    events = case.events.select_related("actor")
+    if not can_see_private(user, case.jurisdiction_id):
+        events = events.filter(is_public=True)
+    return list(events)
+
+
+def ice_office_for(*, jurisdiction: Jurisdiction) -> IceOffice | None:
+    """The ICE office that serves the jurisdiction's state, or headquarters."""
+    return (
+        IceOffice.objects.filter(Q(states=jurisdiction.state_id) | Q(is_headquarters=True))
+        .order_by("is_headquarters", "name")
+        .first()
+    )
+
+
+def stage_counts() -> dict[str, int]:
+    rows = OptOutRequest.objects.values("stage").annotate(n=Count("id"))
+    counts = {s.value: 0 for s in Stage}
+    counts.update({r["stage"]: r["n"] for r in rows})
+    return counts
+
+
+def open_case_counts_by_jurisdiction(*, jurisdiction_ids) -> dict[int, int]:
+    rows = (
+        OptOutRequest.objects.open()
+        .filter(jurisdiction_id__in=jurisdiction_ids)
+        .values("jurisdiction_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["jurisdiction_id"]: r["n"] for r in rows}
+
+
+def jurisdiction_cases(*, jurisdiction: Jurisdiction) -> list[OptOutRequest]:
+    return list(
+        OptOutRequest.objects.filter(jurisdiction=jurisdiction)
+        .select_related("jurisdiction")
+        .with_activated_while_pending()
+        .order_by("-opened_on")
+    )
+
+
+def public_events(*, limit: int = 20) -> list[CaseEvent]:
+    return list(
+        CaseEvent.objects.filter(is_public=True)
+        .select_related("request__jurisdiction__state")
+        .order_by("-occurred_on", "-recorded_at")[:limit]
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "optouts"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/notice/", views.case_notice, name="notice"),
+    path("<int:pk>/events/", views.case_event, name="event"),
+    path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
+    path("<int:pk>/act/<slug:action>/", views.case_action, name="action"),
+]

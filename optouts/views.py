@@ -1,0 +1,381 @@
+"""
+Case pages. Reading is public; every write checks that the user acts for the
+case's jurisdiction, then calls one service and shows its message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+
+from . import forms, selectors, services
+from .models import OPEN_STAGES, OptOutRequest, Outcome, Recipient, Stage
+from .permissions import COUNSEL, STAFF, can_act, can_see_private, is_admin, roles_by_jurisdiction
+from .transitions import LABELS, allowed_actions
+
+
+def home(request):
+    today = timezone.localdate()
+    counts = selectors.stage_counts()
+    upcoming = (
+        Jurisdiction.objects.select_related("state")
+        .filter(scheduled_activation__gte=today, actual_activation__isnull=True)
+        .exclude(plan_status=Jurisdiction.PlanStatus.REMOVED)
+        .order_by("scheduled_activation", "name")[:10]
+    )
+    pending_activated = selectors.case_list(filters={"activated_while_pending": True})[:10]
+    waiting = selectors.case_list(filters={"stage": "open"})[:10]
+    return render(
+        request,
+        "home.html",
+        {
+            "counts": [(Stage(s).label, s, n) for s, n in counts.items()],
+            "open_total": sum(n for s, n in counts.items() if s in OPEN_STAGES),
+            "upcoming": upcoming,
+            "pending_activated": pending_activated,
+            "waiting": waiting,
+            "recent": selectors.public_events(limit=10),
+            "today": today,
+        },
+    )
+
+
+def case_list(request):
+    form = forms.CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(filters=filters, order=filters.get("order") or "waiting")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "optouts/case_list.html",
+        {"form": form, "page": page, "cases": page.object_list, "today": timezone.localdate()},
+    )
+
+
+def _get_case(pk: int) -> OptOutRequest:
+    try:
+        return selectors.case_detail(pk=pk)
+    except OptOutRequest.DoesNotExist:
+        raise Http404("No such opt-out request.") from None
+
+
+def _action_forms(case, user, bound=None):
+    """The forms for the moves this user may make now, with sensible initial values."""
+    if not can_act(user, case.jurisdiction_id, (STAFF,)):
+        return {}
+    today = timezone.localdate()
+    result = {}
+    for action in allowed_actions(case.stage):
+        if action == "send_notice":
+            continue  # the notice moves by its deliveries, in the notice form
+        form_class = ACTION_FORMS[action]
+        initial = {"occurred_on": today}
+        if action == "schedule_meeting" and case.meeting_at:
+            initial = {
+                "meeting_at": timezone.localtime(case.meeting_at).strftime("%Y-%m-%dT%H:%M"),
+                "location": case.meeting_location,
+            }
+        form = (
+            bound
+            if bound is not None and bound.prefix == action
+            else form_class(prefix=action, initial=initial)
+        )
+        result[action] = {"label": LABELS[action], "form": form}
+    return result
+
+
+def _notice_forms(case, data=None):
+    sib = getattr(case.jurisdiction.state, "sib", None)
+    ice = selectors.ice_office_for(jurisdiction=case.jurisdiction)
+    today = timezone.localdate()
+    delivered = {d.recipient for d in case.deliveries.all()}
+    result = []
+    for recipient, office in ((Recipient.SIB, sib), (Recipient.ICE, ice)):
+        if recipient in delivered:
+            continue
+        initial = {
+            "recipient_name": str(office.name) if office else "",
+            "sent_on": today,
+            "method": "letter",
+        }
+        result.append(
+            {
+                "recipient": recipient,
+                "label": Recipient(recipient).label,
+                "form": forms.DeliveryForm(
+                    data, prefix=recipient, initial=initial, use_required_attribute=False
+                ),
+            }
+        )
+    return result
+
+
+def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=None, status=200):
+    case = _get_case(pk)
+    user = request.user
+    may_act = can_act(user, case.jurisdiction_id, (STAFF,))
+    may_note = can_see_private(user, case.jurisdiction_id)
+    context = {
+        "case": case,
+        "timeline": selectors.case_timeline(case=case, user=user),
+        "deliveries": list(case.deliveries.all()),
+        "missing": services.missing_recipients(case) if case.stage == Stage.DRAFT else [],
+        "may_act": may_act,
+        "may_note": may_note,
+        "actions": _action_forms(case, user, bound),
+        "notice_forms": (notice_forms or _notice_forms(case))
+        if may_act and case.stage == Stage.DRAFT
+        else [],
+        "event_form": event_form
+        or (
+            forms.EventForm(
+                prefix="event", initial={"occurred_on": timezone.localdate(), "is_public": True}
+            )
+            if may_note
+            else None
+        ),
+        "may_reopen": may_act
+        and case.stage == Stage.RESOLVED
+        and case.outcome == Outcome.DENIED
+        and not OptOutRequest.objects.filter(reopens=case).exists(),
+        "renewed_by": OptOutRequest.objects.filter(reopens=case).only("id").first(),
+        "today": timezone.localdate(),
+        "days_in_stage": case.days_in_stage(),
+        "days_until_activation": case.days_until_activation(),
+    }
+    return render(request, "optouts/case_detail.html", context, status=status)
+
+
+def _require(request, case: OptOutRequest, roles=(STAFF,)):
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in to act on a request.")
+    if not can_act(request.user, case.jurisdiction_id, roles):
+        raise PermissionDenied("You do not act for this jurisdiction.")
+
+
+def _apply(request, case, call):
+    """Run one service; turn its refusal into a message on the page instead of an error."""
+    try:
+        call()
+    except services.ConcurrentChangeError as exc:
+        messages.error(request, exc.messages[0])
+        return False
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    return True
+
+
+def _expected_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def case_create(request):
+    user = request.user
+    if is_admin(user):
+        jurisdictions = Jurisdiction.objects.select_related("state")
+    else:
+        ids = [j for j, roles in roles_by_jurisdiction(user).items() if STAFF in roles]
+        jurisdictions = Jurisdiction.objects.filter(pk__in=ids).select_related("state")
+        if not ids:
+            raise PermissionDenied("Only sheriff's office staff file an opt-out notice.")
+    initial = {}
+    if request.GET.get("jurisdiction", "").isdigit():
+        initial["jurisdiction"] = int(request.GET["jurisdiction"])
+    form = forms.CaseCreateForm(request.POST or None, jurisdictions=jurisdictions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = services.optout_create(
+            jurisdiction=data["jurisdiction"],
+            user=user,
+            requesting_official=data["requesting_official"],
+            requesting_body=data["requesting_body"],
+            reasons=data["reasons"],
+        )
+        messages.success(
+            request, "Request drafted. Now record the written notice to the SIB and to ICE."
+        )
+        return redirect(case.get_absolute_url() + "#notice")
+    picked = None
+    if len(jurisdictions) == 1:
+        picked = jurisdictions[0]
+    elif form["jurisdiction"].value():
+        picked = (
+            jurisdictions.filter(pk=form["jurisdiction"].value()).first()
+            if str(form["jurisdiction"].value()).isdigit()
+            else None
+        )
+    days_left = (
+        (picked.scheduled_activation - timezone.localdate()).days
+        if picked and picked.scheduled_activation and not picked.actual_activation
+        else None
+    )
+    return render(
+        request,
+        "optouts/case_create.html",
+        {"form": form, "picked": picked, "days_left": days_left, "single": len(jurisdictions) == 1},
+    )
+
+
+@login_required
+def case_notice(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _get_case(pk)
+    _require(request, case)
+    notice_forms = _notice_forms(case, request.POST)
+    filled = [
+        nf
+        for nf in notice_forms
+        if any(request.POST.get(f"{nf['recipient']}-{f}") for f in ("sent_on",))
+        and request.POST.get(f"{nf['recipient']}-include")
+    ]
+    if not filled:
+        messages.error(request, "Tick at least one recipient the notice was sent to.")
+        return case_detail(request, pk, notice_forms=notice_forms, status=400)
+    if not all(nf["form"].is_valid() for nf in filled):
+        return case_detail(request, pk, notice_forms=notice_forms, status=400)
+    version = _expected_version(request)
+
+    def record():
+        from django.db import transaction
+
+        with transaction.atomic():
+            v = version
+            for nf in filled:
+                data = nf["form"].cleaned_data
+                services.delivery_record(
+                    case_id=case.pk,
+                    user=request.user,
+                    recipient=nf["recipient"],
+                    recipient_name=data["recipient_name"],
+                    method=data["method"],
+                    sent_on=data["sent_on"],
+                    reference=data["reference"],
+                    expected_version=v,
+                )
+                v = None
+
+    if _apply(request, case, record):
+        case.refresh_from_db()
+        if case.stage == Stage.NOTICE_SENT:
+            messages.success(
+                request, "Notice sent: both the State Identification Bureau and ICE have it."
+            )
+        else:
+            missing = services.missing_recipients(case)
+            messages.warning(
+                request,
+                f"Recorded. The request stays a draft until the notice also reaches: {', '.join(missing)}.",
+            )
+    return redirect(case.get_absolute_url())
+
+
+ACTION_FORMS = {
+    "request_meeting": forms.DatedNoteForm,
+    "schedule_meeting": forms.ScheduleMeetingForm,
+    "hold_meeting": forms.DatedNoteForm,
+    "resolve": forms.ResolveForm,
+    "withdraw": forms.WithdrawForm,
+}
+
+
+@login_required
+def case_action(request, pk: int, action: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if action not in ACTION_FORMS:
+        raise Http404("No such action.")
+    case = _get_case(pk)
+    _require(request, case)
+    form = ACTION_FORMS[action](request.POST, prefix=action)
+    if not form.is_valid():
+        messages.error(request, "Please correct the errors below.")
+        return case_detail(request, pk, bound=form, status=400)
+    data = form.cleaned_data
+    common = {
+        "case_id": case.pk,
+        "user": request.user,
+        "expected_version": _expected_version(request),
+    }
+    calls = {
+        "request_meeting": lambda: services.optout_request_meeting(
+            **common, occurred_on=data["occurred_on"], note=data["note"], source=data["source"]
+        ),
+        "hold_meeting": lambda: services.optout_hold_meeting(
+            **common, occurred_on=data["occurred_on"], note=data["note"], source=data["source"]
+        ),
+        "schedule_meeting": lambda: services.optout_schedule_meeting(
+            **common, meeting_at=data["meeting_at"], location=data["location"]
+        ),
+        "resolve": lambda: services.optout_resolve(
+            **common,
+            outcome=data["outcome"],
+            outcome_text=data["outcome_text"],
+            new_activation=data["new_activation"],
+            occurred_on=data["occurred_on"],
+            source=data["source"],
+        ),
+        "withdraw": lambda: services.optout_withdraw(**common, reason=data["reason"]),
+    }
+    if _apply(request, case, calls[action]):
+        messages.success(request, f"Done: {LABELS[action].lower()}.")
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+def case_event(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _get_case(pk)
+    _require(request, case, (STAFF, COUNSEL))
+    form = forms.EventForm(request.POST, prefix="event")
+    if not form.is_valid():
+        return case_detail(request, pk, event_form=form, status=400)
+    data = form.cleaned_data
+    if _apply(
+        request,
+        case,
+        lambda: services.event_record(
+            case_id=case.pk,
+            user=request.user,
+            kind=data["kind"],
+            summary=data["summary"],
+            occurred_on=data["occurred_on"],
+            is_public=data["is_public"],
+            source=data["source"],
+        ),
+    ):
+        messages.success(
+            request, "Added to the timeline." if data["is_public"] else "Internal note added."
+        )
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+def case_reopen(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _get_case(pk)
+    _require(request, case)
+    result = {}
+
+    def reopen():
+        result["case"] = services.optout_reopen(case_id=case.pk, user=request.user)
+
+    if _apply(request, case, reopen):
+        messages.success(
+            request, "A new request was drafted. Record the new notice to the SIB and ICE."
+        )
+        return redirect(result["case"].get_absolute_url())
+    return redirect(case.get_absolute_url())

@@ -1,0 +1,153 @@
+"""
+Shared fixtures.
+
+Services: tests marked `services` need PostgreSQL, Redis or a Celery worker.
+On a laptop without them they are skipped; under CI=true a missing service
+fails the run instead.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (  # noqa: F401  (fixtures below use them)
+    JurisdictionFactory,
+    MembershipFactory,
+    OptOutRequestFactory,
+    StateFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, why: str) -> None:
+    """Skip a test whose service is missing, except under CI, where it fails."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires {why}", pytrace=False)
+    pytest.skip(f"needs {why}")
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_postgres():
+    need(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "PostgreSQL (DATABASE_URL)"
+    )
+
+
+@pytest.fixture
+def require_redis():
+    url = settings.REDIS_URL
+    need(bool(url) and _reachable(url), "Redis (REDIS_URL)")
+    return url
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture
+def staff_user(db):
+    membership = MembershipFactory(role="staff")
+    return membership.user
+
+
+@pytest.fixture
+def jurisdiction(db):
+    return JurisdictionFactory()
+
+
+@pytest.fixture
+def celery_worker_process(require_postgres, require_redis, transactional_db):
+    """
+    A real Celery worker in its own process, consuming from the real Redis
+    and writing to this test's PostgreSQL database. Yields a handle with
+    `start()` and `kill()` so a test can kill it mid-task and start another.
+    """
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "scomm.settings",
+        "EMAIL_URL": "locmemmail://",
+    }
+    env.update(getattr(settings, "SCOMM_TEST_WORKER_ENV", {}))
+
+    class Worker:
+        proc = None
+
+        def start(self, extra_env=None):
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "scomm",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                env={**env, **(extra_env or {})},
+                cwd=settings.BASE_DIR,
+            )
+            deadline = time.monotonic() + 30
+            from scomm.celery import app
+
+            while time.monotonic() < deadline:
+                if app.control.ping(timeout=0.5):
+                    return self
+                if self.proc.poll() is not None:
+                    raise RuntimeError("the Celery worker exited at start")
+            raise RuntimeError("the Celery worker did not answer within 30 s")
+
+        def kill(self):
+            if self.proc and self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGKILL)
+                self.proc.wait(10)
+
+        def stop(self):
+            if self.proc and self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.kill()
+
+    worker = Worker()
+    from scomm.celery import app
+
+    app.control.purge()
+    yield worker
+    worker.stop()
