@@ -36,10 +36,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "simple_history",
     "jurisdictions",
     "optouts",
     "correspondence",
+    "reminders",
+    "public",
     "scomm",
 ]
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("jurisdictions/", include("jurisdictions.urls")),
     path("cases/", include("optouts.urls")),
     path("letters/", include("correspondence.urls")),
+    path("reminders/", include("reminders.urls")),
+    path("", include("public.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -76,6 +76,23 @@ def jurisdiction(db):
     return JurisdictionFactory()
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_a_worker_runs(request):
+    """
+    Under CI, REDIS_URL is set and tasks would go to Redis. A test that did
+    not ask for a real worker runs its tasks in-process, as on a laptop.
+    """
+    from scomm.celery import app
+
+    if "celery_worker_process" in request.fixturenames:
+        yield
+        return
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def celery_worker_process(require_postgres, require_redis, transactional_db):
     """
