@@ -31,6 +31,9 @@ def jurisdiction_list(request):
 
 
 def jurisdiction_detail(request, pk: int):
+    from optouts.permissions import STAFF, can_act
+    from optouts.selectors import jurisdiction_cases
+
     jurisdiction = get_object_or_404(
         Jurisdiction.objects.select_related("state", "state__sib"), pk=pk
     )
@@ -40,5 +43,7 @@ def jurisdiction_detail(request, pk: int):
         {
             "jurisdiction": jurisdiction,
             "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
+            "cases": jurisdiction_cases(jurisdiction=jurisdiction, user=request.user),
+            "may_file": can_act(request.user, jurisdiction.pk, (STAFF,)),
         },
     )

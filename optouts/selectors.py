@@ -5,14 +5,29 @@ from django.db.models import Count, Q, QuerySet
 from jurisdictions.models import IceOffice, Jurisdiction
 
 from .models import OPEN_STAGES, CaseEvent, OptOutRequest, Stage
-from .permissions import can_see_private
+from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
 
 
-def case_list(*, filters: dict | None = None, order: str = "waiting") -> QuerySet:
-    """Cases with their jurisdiction and state in one query, ready for the public list."""
+def cases_visible_to(user) -> QuerySet:
+    """
+    Every case but drafts: a draft is an unsent notice, seen only by its
+    jurisdiction's staff and counsel, and by admins.
+    """
+    qs = OptOutRequest.objects.all()
+    if is_admin(user):
+        return qs
+    own = [j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL}]
+    if own:
+        return qs.filter(~Q(stage=Stage.DRAFT) | Q(jurisdiction_id__in=own))
+    return qs.exclude(stage=Stage.DRAFT)
+
+
+def case_list(*, filters: dict | None = None, order: str = "waiting", user=None) -> QuerySet:
+    """Cases with their jurisdiction and state in one query, ready for the list."""
     filters = filters or {}
     qs = (
-        OptOutRequest.objects.select_related("jurisdiction", "jurisdiction__state")
+        cases_visible_to(user)
+        .select_related("jurisdiction", "jurisdiction__state")
         .with_activated_while_pending()
         .defer("reasons", "outcome_text", "jurisdiction__letterhead")
     )
@@ -75,8 +90,8 @@ def ice_office_for(*, jurisdiction: Jurisdiction) -> IceOffice | None:
     )
 
 
-def stage_counts() -> dict[str, int]:
-    rows = OptOutRequest.objects.values("stage").annotate(n=Count("id"))
+def stage_counts(*, user=None) -> dict[str, int]:
+    rows = cases_visible_to(user).values("stage").annotate(n=Count("id"))
     counts = {s.value: 0 for s in Stage}
     counts.update({r["stage"]: r["n"] for r in rows})
     return counts
@@ -92,9 +107,10 @@ def open_case_counts_by_jurisdiction(*, jurisdiction_ids) -> dict[int, int]:
     return {r["jurisdiction_id"]: r["n"] for r in rows}
 
 
-def jurisdiction_cases(*, jurisdiction: Jurisdiction) -> list[OptOutRequest]:
+def jurisdiction_cases(*, jurisdiction: Jurisdiction, user=None) -> list[OptOutRequest]:
     return list(
-        OptOutRequest.objects.filter(jurisdiction=jurisdiction)
+        cases_visible_to(user)
+        .filter(jurisdiction=jurisdiction)
         .select_related("jurisdiction")
         .with_activated_while_pending()
         .order_by("-opened_on")
@@ -104,6 +120,7 @@ def jurisdiction_cases(*, jurisdiction: Jurisdiction) -> list[OptOutRequest]:
 def public_events(*, limit: int = 20) -> list[CaseEvent]:
     return list(
         CaseEvent.objects.filter(is_public=True)
+        .exclude(request__stage=Stage.DRAFT)
         .select_related("request__jurisdiction__state")
         .order_by("-occurred_on", "-recorded_at")[:limit]
     )

@@ -195,6 +195,8 @@ def delivery_record(
         )
     else:
         case.version += 1
+        case._history_user = user
+        case._change_reason = "Copy of the notice recorded"
         case.save(update_fields=["version", "updated_at"])
     return delivery
 
@@ -451,6 +453,8 @@ def event_record(
         raise ValidationError({"occurred_on": "This date is in the future."})
     case = _lock(case_id, None)
     case.version += 1
+    case._history_user = user
+    case._change_reason = "Timeline entry added"
     case.save(update_fields=["version", "updated_at"])
     return CaseEvent.objects.create(
         request=case,

@@ -21,15 +21,15 @@ from .transitions import LABELS, allowed_actions
 
 def home(request):
     today = timezone.localdate()
-    counts = selectors.stage_counts()
+    counts = selectors.stage_counts(user=request.user)
     upcoming = (
         Jurisdiction.objects.select_related("state")
         .filter(scheduled_activation__gte=today, actual_activation__isnull=True)
         .exclude(plan_status=Jurisdiction.PlanStatus.REMOVED)
         .order_by("scheduled_activation", "name")[:10]
     )
-    pending_activated = selectors.case_list(filters={"activated_while_pending": True})[:10]
-    waiting = selectors.case_list(filters={"stage": "open"})[:10]
+    pending_activated = selectors.case_list(filters={"activated_while_pending": True}, user=request.user)[:10]
+    waiting = selectors.case_list(filters={"stage": "open"}, user=request.user)[:10]
     return render(
         request,
         "home.html",
@@ -48,7 +48,9 @@ def home(request):
 def case_list(request):
     form = forms.CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.case_list(filters=filters, order=filters.get("order") or "waiting")
+    cases = selectors.case_list(
+        filters=filters, order=filters.get("order") or "waiting", user=request.user
+    )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -57,11 +59,14 @@ def case_list(request):
     )
 
 
-def _get_case(pk: int) -> OptOutRequest:
+def _get_case(pk: int, user) -> OptOutRequest:
     try:
-        return selectors.case_detail(pk=pk)
+        case = selectors.case_detail(pk=pk)
     except OptOutRequest.DoesNotExist:
         raise Http404("No such opt-out request.") from None
+    if case.stage == Stage.DRAFT and not can_see_private(user, case.jurisdiction_id):
+        raise Http404("No such opt-out request.")
+    return case
 
 
 def _action_forms(case, user, bound=None):
@@ -116,7 +121,7 @@ def _notice_forms(case, data=None):
 
 
 def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=None, status=200):
-    case = _get_case(pk)
+    case = _get_case(pk, request.user)
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
     may_note = can_see_private(user, case.jurisdiction_id)
@@ -231,7 +236,7 @@ def case_create(request):
 def case_notice(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk)
+    case = _get_case(pk, request.user)
     _require(request, case)
     notice_forms = _notice_forms(case, request.POST)
     filled = [
@@ -296,7 +301,7 @@ def case_action(request, pk: int, action: str):
         return HttpResponseNotAllowed(["POST"])
     if action not in ACTION_FORMS:
         raise Http404("No such action.")
-    case = _get_case(pk)
+    case = _get_case(pk, request.user)
     _require(request, case)
     form = ACTION_FORMS[action](request.POST, prefix=action)
     if not form.is_valid():
@@ -337,7 +342,7 @@ def case_action(request, pk: int, action: str):
 def case_event(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk)
+    case = _get_case(pk, request.user)
     _require(request, case, (STAFF, COUNSEL))
     form = forms.EventForm(request.POST, prefix="event")
     if not form.is_valid():
@@ -366,7 +371,7 @@ def case_event(request, pk: int):
 def case_reopen(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk)
+    case = _get_case(pk, request.user)
     _require(request, case)
     result = {}
 

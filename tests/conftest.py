@@ -25,6 +25,11 @@ from tests.factories import (  # noqa: F401  (fixtures below use them)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_configure(config):
+    # Hashing test passwords with PBKDF2 costs a tenth of a second per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def need(condition: bool, why: str) -> None:
     """Skip a test whose service is missing, except under CI, where it fails."""
     if condition:

@@ -1,0 +1,232 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+from optouts import services
+from optouts.models import CaseEvent, OptOutRequest, Outcome, Recipient, Stage
+from optouts.transitions import TRANSITIONS, allowed_actions
+from tests.factories import JurisdictionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def days_ago(n):
+    return TODAY - datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def user():
+    return UserFactory()
+
+
+@pytest.fixture
+def draft(user):
+    return services.optout_create(
+        jurisdiction=JurisdictionFactory(),
+        user=user,
+        requesting_official="Sheriff Hennessey",
+        requesting_body="sheriff",
+        reasons="Trust between the community and the police.",
+        opened_on=days_ago(40),
+    )
+
+
+def deliver(case, user, recipient, day=None):
+    return services.delivery_record(
+        case_id=case.pk,
+        user=user,
+        recipient=recipient,
+        recipient_name=f"The {recipient} office",
+        method="letter",
+        sent_on=day or days_ago(39),
+    )
+
+
+def test_one_delivery_leaves_the_case_a_draft_and_names_the_missing_recipient(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    draft.refresh_from_db()
+    assert draft.stage == Stage.DRAFT
+    assert services.missing_recipients(draft) == ["ICE"]
+    with pytest.raises(services.TransitionError, match="ICE"):
+        services.optout_send_notice(case_id=draft.pk, user=user)
+    draft.refresh_from_db()
+    assert draft.stage == Stage.DRAFT
+
+
+def test_deliveries_to_both_recipients_send_the_notice(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE, days_ago(38))
+    draft.refresh_from_db()
+    assert draft.stage == Stage.NOTICE_SENT
+    assert services.missing_recipients(draft) == []
+    moved = draft.events.get(to_stage=Stage.NOTICE_SENT)
+    assert moved.actor == user
+    assert moved.occurred_on == days_ago(38)
+    assert draft.days_in_stage() == 38
+
+
+def test_the_whole_lifecycle_records_every_step_with_who_and_history(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE)
+    services.optout_request_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(30))
+    meeting = timezone.make_aware(datetime.datetime.combine(days_ago(20), datetime.time(10)))
+    services.optout_schedule_meeting(case_id=draft.pk, user=user, meeting_at=meeting, location="DHS")
+    services.optout_hold_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(20))
+    new_date = TODAY + datetime.timedelta(days=200)
+    services.optout_resolve(
+        case_id=draft.pk,
+        user=user,
+        outcome=Outcome.DATE_ADJUSTED,
+        new_activation=new_date,
+        outcome_text="Postponed after the meeting.",
+        occurred_on=days_ago(10),
+    )
+    case = OptOutRequest.objects.get(pk=draft.pk)
+    assert case.stage == Stage.RESOLVED
+    assert case.closed_on == days_ago(10)
+    stages = list(
+        case.events.filter(kind=CaseEvent.Kind.STAGE)
+        .order_by("id")
+        .values_list("to_stage", flat=True)
+    )
+    assert stages == [
+        Stage.NOTICE_SENT,
+        Stage.MEETING_REQUESTED,
+        Stage.MEETING_SCHEDULED,
+        Stage.MEETING_HELD,
+        Stage.RESOLVED,
+    ]
+    assert set(case.history.values_list("history_user", flat=True)) == {user.pk}
+    assert case.history.count() >= 6
+    # The resolution changed the jurisdiction's plan, with history.
+    jurisdiction = Jurisdiction.objects.get(pk=case.jurisdiction_id)
+    assert jurisdiction.scheduled_activation == new_date
+    assert jurisdiction.plan_status == Jurisdiction.PlanStatus.POSTPONED
+    latest = jurisdiction.history.first()
+    assert latest.history_user == user
+    assert latest.scheduled_activation == new_date
+
+
+def test_removal_from_the_plan_takes_the_jurisdiction_off(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE)
+    services.optout_resolve(
+        case_id=draft.pk, user=user, outcome=Outcome.REMOVED, occurred_on=days_ago(1)
+    )
+    jurisdiction = Jurisdiction.objects.get(pk=draft.jurisdiction_id)
+    assert jurisdiction.plan_status == Jurisdiction.PlanStatus.REMOVED
+
+
+@pytest.mark.parametrize(
+    "action, call",
+    [
+        ("hold_meeting", lambda c, u: services.optout_hold_meeting(case_id=c.pk, user=u)),
+        ("request_meeting", lambda c, u: services.optout_request_meeting(case_id=c.pk, user=u)),
+        (
+            "resolve",
+            lambda c, u: services.optout_resolve(case_id=c.pk, user=u, outcome=Outcome.DENIED),
+        ),
+    ],
+)
+def test_an_illegal_move_is_refused_and_changes_nothing(draft, user, action, call):
+    assert action not in allowed_actions(Stage.DRAFT)
+    before = (draft.stage, draft.version, draft.events.count(), draft.history.count())
+    with pytest.raises(services.TransitionError, match="Draft"):
+        call(draft, user)
+    draft.refresh_from_db()
+    assert (draft.stage, draft.version, draft.events.count(), draft.history.count()) == before
+
+
+def test_every_transition_leads_from_an_open_stage():
+    from optouts.models import OPEN_STAGES
+
+    for sources, target in TRANSITIONS.values():
+        assert sources <= OPEN_STAGES
+        assert target in Stage.values
+
+
+def test_a_stale_version_is_refused(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE)
+    draft.refresh_from_db()
+    seen = draft.version
+    services.optout_request_meeting(case_id=draft.pk, user=user, expected_version=seen)
+    with pytest.raises(services.ConcurrentChangeError, match="changed by someone else"):
+        services.optout_withdraw(
+            case_id=draft.pk, user=user, reason="Changed our mind", expected_version=seen
+        )
+    draft.refresh_from_db()
+    assert draft.stage == Stage.MEETING_REQUESTED
+
+
+def test_a_resolution_that_needs_a_date_without_one_changes_nothing(draft, user):
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE)
+    before = Jurisdiction.objects.get(pk=draft.jurisdiction_id).scheduled_activation
+    with pytest.raises(ValidationError) as exc:
+        services.optout_resolve(case_id=draft.pk, user=user, outcome=Outcome.DATE_ADJUSTED)
+    assert "new_activation" in exc.value.message_dict
+    draft.refresh_from_db()
+    assert draft.stage == Stage.NOTICE_SENT
+    assert Jurisdiction.objects.get(pk=draft.jurisdiction_id).scheduled_activation == before
+
+
+def test_withdrawal_needs_a_reason_and_closes_the_case(draft, user):
+    with pytest.raises(ValidationError):
+        services.optout_withdraw(case_id=draft.pk, user=user, reason="  ")
+    services.optout_withdraw(case_id=draft.pk, user=user, reason="The board voted to stay in.")
+    draft.refresh_from_db()
+    assert draft.stage == Stage.WITHDRAWN
+    assert draft.closed_on == TODAY
+
+
+def test_only_a_denied_case_can_be_reopened_and_reopening_twice_gives_the_same_case(draft, user):
+    with pytest.raises(services.TransitionError, match="denied"):
+        services.optout_reopen(case_id=draft.pk, user=user)
+    deliver(draft, user, Recipient.SIB)
+    deliver(draft, user, Recipient.ICE)
+    services.optout_resolve(case_id=draft.pk, user=user, outcome=Outcome.DENIED)
+    renewed = services.optout_reopen(case_id=draft.pk, user=user)
+    assert renewed.reopens_id == draft.pk
+    assert renewed.stage == Stage.DRAFT
+    assert renewed.requesting_official == draft.requesting_official
+    again = services.optout_reopen(case_id=draft.pk, user=user)
+    assert again.pk == renewed.pk
+    assert OptOutRequest.objects.filter(reopens=draft).count() == 1
+
+
+def test_activation_while_the_case_is_open_is_marked(draft, user):
+    jurisdiction = draft.jurisdiction
+    jurisdiction.actual_activation = days_ago(5)
+    jurisdiction.plan_status = Jurisdiction.PlanStatus.ACTIVATED
+    jurisdiction.save()
+    case = OptOutRequest.objects.with_activated_while_pending().get(pk=draft.pk)
+    assert case.activated_while_pending is True
+    assert case.is_activated_while_pending is True
+    # Activated before the case was opened: not while pending.
+    jurisdiction.actual_activation = days_ago(60)
+    jurisdiction.save()
+    case = OptOutRequest.objects.with_activated_while_pending().get(pk=draft.pk)
+    assert case.activated_while_pending is False
+
+
+def test_a_note_is_private_when_asked_and_a_future_date_is_refused(draft, user):
+    note = services.event_record(
+        case_id=draft.pk, user=user, kind="note", summary="Call county counsel", is_public=False
+    )
+    assert note.is_public is False
+    with pytest.raises(ValidationError):
+        services.event_record(
+            case_id=draft.pk,
+            user=user,
+            kind="reply",
+            summary="From the future",
+            occurred_on=TODAY + datetime.timedelta(days=1),
+        )
+    with pytest.raises(ValidationError):
+        services.event_record(case_id=draft.pk, user=user, kind="stage", summary="Forged move")
