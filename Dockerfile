@@ -1,0 +1,28 @@
+# One image for the web server, the Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+# WeasyPrint needs Pango; fonts for the letters; pdftotext/pdfunite for case files.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils \
+      nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY scomm ./scomm
+COPY jurisdictions ./jurisdictions
+COPY optouts ./optouts
+COPY correspondence ./correspondence
+COPY reminders ./reminders
+COPY public ./public
+RUN pip install --no-cache-dir .
+COPY . .
+RUN if [ -f package.json ]; then npm install --omit=dev --prefix .cache/npm; fi \
+ && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+RUN useradd --create-home scomm && mkdir -p /app/media && chown scomm /app/media
+USER scomm
+EXPOSE 8000
+CMD ["gunicorn", "scomm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
