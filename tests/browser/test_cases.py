@@ -1,0 +1,180 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+from optouts import services
+from optouts.models import OptOutRequest, Recipient, Stage
+from tests.browser.conftest import assert_accessible, login
+from tests.factories import (
+    PASSWORD,
+    IceOfficeFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    SibFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def county():
+    jurisdiction = JurisdictionFactory(
+        name="Alameda County", scheduled_activation=TODAY + datetime.timedelta(days=21)
+    )
+    SibFactory(state=jurisdiction.state, name="Bureau of Criminal Identification")
+    IceOfficeFactory()
+    return jurisdiction
+
+
+def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county):
+    staff = MembershipFactory(jurisdiction=county, role="staff").user
+    login(page, staff.username, PASSWORD)
+
+    page.goto("/cases/new/")
+    assert "21 days" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Requesting official").fill("Sheriff Ahern")
+    page.get_by_label("Reasons").fill("Victims and witnesses must be able to call us.")
+    page.get_by_role("button", name="Draft the request").click()
+    page.wait_for_url("**/cases/*/#notice")
+    case = OptOutRequest.objects.get()
+    assert page.locator("#missing-recipients").is_visible()
+    assert_accessible(page)
+
+    # Only the SIB's copy first: the case stays a draft and names ICE.
+    page.uncheck("#id_ice-include")
+    page.check("#id_sib-method_0")
+    page.get_by_role("button", name="Record the notice as sent").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Draft"
+    assert "ICE" in page.locator("#missing-recipients").inner_text()
+
+    # Then ICE's copy: notice sent.
+    page.check("#id_ice-method_1")
+    page.get_by_role("button", name="Record the notice as sent").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Notice sent"
+    assert page.locator("#missing-recipients").count() == 0
+
+    page.locator("#action-request_meeting summary").click()
+    page.locator("#action-request_meeting").get_by_role("button").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Meeting requested"
+
+    page.locator("#action-schedule_meeting summary").click()
+    meeting = (TODAY + datetime.timedelta(days=3)).isoformat() + "T10:30"
+    page.locator("#id_schedule_meeting-meeting_at").fill(meeting)
+    page.locator("#id_schedule_meeting-location").fill("ICE field office, San Francisco")
+    page.locator("#action-schedule_meeting").get_by_role("button").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Meeting scheduled"
+
+    page.locator("#action-hold_meeting summary").click()
+    page.locator("#action-hold_meeting").get_by_role("button").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Meeting held"
+
+    page.locator("#action-resolve summary").click()
+    page.get_by_label("Removed from the deployment plan").check()
+    page.locator("#id_resolve-outcome_text").fill("ICE agreed to take the county off the plan.")
+    page.locator("#action-resolve").get_by_role("button", name="Record the resolution").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Resolved"
+    timeline = page.locator("#timeline").inner_text()
+    for words in ("drafted", "both the State Identification Bureau and ICE", "Meeting scheduled"):
+        assert words in timeline
+    assert_accessible(page)
+
+    case.refresh_from_db()
+    assert case.stage == Stage.RESOLVED
+    assert case.deliveries.count() == 2
+    county.refresh_from_db()
+    assert county.plan_status == Jurisdiction.PlanStatus.REMOVED
+
+
+def test_a_bad_resolution_is_explained_at_the_field_and_changes_nothing(page, county):
+    staff = MembershipFactory(jurisdiction=county, role="staff").user
+    case = services.optout_create(
+        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
+            method="email", sent_on=TODAY,
+        )
+    login(page, staff.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("#action-resolve summary").click()
+    page.get_by_label("Activation date adjusted").check()
+    page.locator("#action-resolve").get_by_role("button", name="Record the resolution").click()
+    page.wait_for_load_state()
+    error = page.locator("#id_resolve-new_activation_error")
+    assert "needs the new date" in error.inner_text()
+    assert page.locator("#stage").inner_text() == "Notice sent"
+    case.refresh_from_db()
+    assert case.stage == Stage.NOTICE_SENT
+
+
+def test_the_public_reads_the_timeline_without_internal_notes(page, county):
+    staff = MembershipFactory(jurisdiction=county, role="staff").user
+    case = services.optout_create(
+        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
+            method="letter", sent_on=TODAY,
+        )
+    services.event_record(
+        case_id=case.pk, user=staff, kind="reply", summary="ICE acknowledged by phone."
+    )
+    services.event_record(
+        case_id=case.pk, user=staff, kind="note", summary="INTERNAL-4411 call counsel",
+        is_public=False,
+    )
+    page.goto(f"/cases/{case.pk}/")
+    timeline = page.locator("#timeline").inner_text()
+    assert "ICE acknowledged by phone." in timeline
+    assert "INTERNAL-4411" not in page.content()
+    assert page.get_by_role("button", name="Record the resolution").count() == 0
+    assert_accessible(page)
+
+
+def test_a_user_of_another_county_cannot_act(page, county):
+    staff = MembershipFactory(jurisdiction=county, role="staff").user
+    case = services.optout_create(
+        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
+            method="letter", sent_on=TODAY,
+        )
+    stranger = MembershipFactory(role="staff").user
+    login(page, stranger.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    assert page.locator("#action-withdraw").count() == 0
+    # A forged post, with a valid CSRF token from the stranger's own session.
+    token = page.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")
+    response = page.request.post(
+        f"/cases/{case.pk}/act/withdraw/",
+        form={"withdraw-reason": "forged", "csrfmiddlewaretoken": token},
+        headers={"Referer": page.url},
+    )
+    assert response.status == 403
+    case.refresh_from_db()
+    assert case.stage == Stage.NOTICE_SENT
+
+
+def test_the_demo_san_francisco_case_says_activated_while_pending(page):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    page.goto("/cases/?activated_while_pending=on")
+    page.get_by_role("link", name="San Francisco").first.click()
+    assert page.locator("#activated-while-pending").is_visible()
+    assert "June 8, 2010" in page.locator("#activated-while-pending").inner_text()
