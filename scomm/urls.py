@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from optouts import views as optout_views
+from scomm import views as scomm_views
 
 admin.site.site_header = "scomm administration"
 admin.site.site_title = "scomm"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("", include("public.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", scomm_views.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:
