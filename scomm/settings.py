@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached public page is served without touching the database.
+    "scomm.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,9 +167,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "remind-stalled-cases": {
-        "task": "optouts.tasks.reminders_sweep",
+        "task": "reminders.tasks.reminders_sweep",
         "schedule": crontab(minute=15),
     },
+    "reminders-daily-digest": {
+        "task": "reminders.tasks.digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+
+# Public pages kept for anonymous visitors (scomm/pagecache.py); 0 turns it off.
+SCOMM_PAGE_CACHE_SECONDS = env.int("SCOMM_PAGE_CACHE_SECONDS", default=60)
+# Only these read-only public pages are ever cached.
+SCOMM_PAGE_CACHE_VIEWS = {
+    "home",
+    "optouts:list",
+    "optouts:detail",
+    "jurisdictions:list",
+    "jurisdictions:detail",
 }
 
 CACHES = {
@@ -208,3 +225,25 @@ LOGGING = {
 # Reasons for a change ("Deployment schedule of 2010-09-01, row 14") can be long.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The public read-only API (public/api.py) and its OpenAPI schema at /api/schema/.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "scomm public API",
+    "DESCRIPTION": (
+        "Secure Communities opt-out requests, their public timeline events and the "
+        "jurisdictions on ICE's deployment plan. Read-only; public fields only."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}

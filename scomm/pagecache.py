@@ -1,0 +1,81 @@
+"""
+The public pages, cached for anonymous visitors.
+
+Advocates and the public read the same pages over and over; a signed-out
+visitor with no session gets a copy of the page kept for at most
+SCOMM_PAGE_CACHE_SECONDS. Any change to a case, an event, a letter or a
+jurisdiction starts a new generation of the cache, so a visitor never waits
+more than that for a change made through the site, and sees at once what
+was saved through a form. Pages that set a cookie or hold a CSRF token
+(forms) are never cached, nor is anything for a signed-in user.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+
+GENERATION_KEY = "scomm:pages:generation"
+WATCHED_APPS = {"jurisdictions", "optouts", "correspondence", "public"}
+
+
+def pages_changed(**kwargs) -> None:
+    """Start a new generation: every cached page is stale from now on."""
+    sender = kwargs.get("sender")
+    if sender is not None and sender._meta.app_label not in WATCHED_APPS:
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def connect() -> None:
+    post_save.connect(pages_changed, dispatch_uid="scomm-pagecache-save")
+    post_delete.connect(pages_changed, dispatch_uid="scomm-pagecache-delete")
+
+
+def _cacheable_request(request) -> bool:
+    if not (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    ):
+        return False
+    try:
+        return resolve(request.path_info).view_name in settings.SCOMM_PAGE_CACHE_VIEWS
+    except Resolver404:
+        return False
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+        if not seconds or not _cacheable_request(request):
+            return self.get_response(request)
+        generation = cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+        key = f"scomm:page:{generation}:{request.method}:{request.get_full_path()}"
+        hit = cache.get(key)
+        if hit is not None:
+            status, headers, content = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            response.headers["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "no-store" not in response.get("Cache-Control", "")
+            and "private" not in response.get("Cache-Control", "")
+        ):
+            cache.set(key, (200, list(response.headers.items()), response.content), seconds)
+            response.headers["X-Page-Cache"] = "miss"
+        return response

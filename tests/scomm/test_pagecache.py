@@ -1,0 +1,74 @@
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from optouts import services
+from optouts.models import Recipient
+from tests.factories import JurisdictionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.SCOMM_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def sent_case():
+    user = UserFactory()
+    case = services.optout_create(
+        jurisdiction=JurisdictionFactory(name="Cached County"),
+        user=user,
+        requesting_official="Sheriff",
+        requesting_body="sheriff",
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk, user=user, recipient=recipient, recipient_name="Office",
+            method="email", sent_on=case.opened_on,
+        )
+    return case, user
+
+
+def test_an_anonymous_visitor_gets_a_cached_copy_without_queries(
+    client, django_assert_num_queries
+):
+    case, _ = sent_case()
+    page = case.jurisdiction.get_absolute_url()
+    first = client.get(page)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(page)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "script-src 'self'" in second["Content-Security-Policy"]
+
+
+def test_a_change_through_the_site_is_seen_at_once(client):
+    case, user = sent_case()
+    assert client.get(reverse("optouts:list"))["X-Page-Cache"] == "miss"
+    assert client.get(reverse("optouts:list"))["X-Page-Cache"] == "hit"
+    services.optout_withdraw(case_id=case.pk, user=user, reason="The board voted to stay in.")
+    response = client.get(reverse("optouts:list"))
+    assert response["X-Page-Cache"] == "miss"
+    assert "Withdrawn" in response.content.decode()
+
+
+def test_signed_in_users_and_forms_are_never_cached(client):
+    case, user = sent_case()
+    client.force_login(user)
+    response = client.get(case.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    client.logout()
+    response = client.get(reverse("login"))
+    assert "X-Page-Cache" not in response
+
+
+def test_only_the_listed_public_pages_are_cached(client, settings):
+    response = client.get(reverse("healthz"))
+    assert "X-Page-Cache" not in response
+    response = client.get(reverse("jurisdictions:list"))
+    assert response["X-Page-Cache"] == "miss"
