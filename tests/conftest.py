@@ -122,7 +122,7 @@ def celery_worker_process(require_postgres, require_redis, transactional_db):
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "scomm.settings",
-        "EMAIL_URL": "locmemmail://",
+        "EMAIL_URL": "consolemail://",
     }
     env.update(getattr(settings, "SCOMM_TEST_WORKER_ENV", {}))
 
