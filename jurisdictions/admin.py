@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IceOffice, Jurisdiction, Membership, State, StateIdentificationBureau
+from .models import (
+    IceOffice,
+    Jurisdiction,
+    Membership,
+    ScheduleVersion,
+    State,
+    StateIdentificationBureau,
+)
 
 
 class StateIdentificationBureauInline(admin.StackedInline):
@@ -82,3 +92,71 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "jurisdiction", "jurisdiction__state"]
     autocomplete_fields = ["user", "jurisdiction"]
     search_fields = ["user__username", "user__email", "jurisdiction__name"]
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(admin.ModelAdmin):
+    """
+    Every schedule uploaded, applied or not. Uploading, checking and applying happen
+    on their own pages (jurisdictions.views_schedules); here they are listed and kept.
+    """
+
+    change_list_template = "jurisdictions/schedule_admin_change_list.html"
+    list_display = [
+        "file_name",
+        "status",
+        "uploaded_at",
+        "uploaded_by",
+        "applied_at",
+        "applied_by",
+        "rows_total",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "error_count",
+        "cases_flagged",
+        "preview_link",
+    ]
+    list_filter = ["status", "source"]
+    list_select_related = ["uploaded_by", "applied_by"]
+    search_fields = ["file_name", "sha256"]
+    date_hierarchy = "uploaded_at"
+    actions = None
+    fields = [
+        "file_name",
+        "sha256",
+        "size",
+        "source",
+        "status",
+        "uploaded_by",
+        "uploaded_at",
+        "applied_by",
+        "applied_at",
+        "rows_total",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "error_count",
+        "cases_flagged",
+        "preview_link",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "report")
+
+    @admin.display(description="preview")
+    def preview_link(self, obj):
+        label = "See what it changed" if obj.status == obj.Status.APPLIED else "Preview"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), label)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(reverse("jurisdictions:schedule_upload"))
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == obj.Status.APPLIED:
+            return False
+        return super().has_delete_permission(request, obj)

@@ -259,3 +259,81 @@ def normalise_name(name: str) -> str:
             text = text[: -len(suffix)]
             break
     return text
+
+
+class ScheduleVersion(models.Model):
+    """
+    One deployment schedule as an admin uploaded it: the file itself, what the
+    check found, and, once applied, who applied it and what it changed.
+
+    A schedule is checked before it is applied; the check's report (the diff
+    against the plan in force and the rows in error) is kept so that the
+    preview can be shown again without reading the file twice.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked"
+        CHECKED = "checked", "Checked, not applied"
+        APPLIED = "applied", "Applied"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded in the admin"
+        COMMAND = "command", "Loaded from the command line"
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("size in bytes", default=0)
+    content = models.BinaryField(editable=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField("rows", default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField("new", default=0)
+    changed_count = models.PositiveIntegerField("changed", default=0)
+    unchanged_count = models.PositiveIntegerField("unchanged", default=0)
+    error_count = models.PositiveIntegerField("rows in error", default=0)
+    cases_flagged = models.PositiveIntegerField("open cases flagged", default=0)
+    report = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "deployment schedule"
+        ordering = ["-uploaded_at", "-id"]
+        permissions = [("apply_scheduleversion", "Can apply a deployment schedule")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["checking", "checked", "applied"]),
+                name="schedule_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["upload", "command"]), name="schedule_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="applied") | (Q(applied_at__isnull=False) & Q(error_count=0)),
+                name="schedule_applied_has_date_and_no_error",
+                violation_error_message="An applied schedule has a date and no row in error.",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.file_name} ({self.uploaded_at:%b %-d, %Y})"
+            if self.uploaded_at
+            else self.file_name
+        )
+
+    def get_absolute_url(self):
+        return reverse("jurisdictions:schedule_preview", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.status == self.Status.CHECKING else 100
+        return min(100, round(100 * self.rows_checked / self.rows_total))

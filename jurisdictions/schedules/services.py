@@ -1,0 +1,353 @@
+"""
+Every write a deployment schedule makes: keeping the upload, storing its check,
+and applying it to the plan in one transaction — all rows or none.
+"""
+
+import datetime
+import hashlib
+from collections import defaultdict
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Jurisdiction, ScheduleVersion
+from .checking import Directory, fingerprint, plan_diff, rows_match, schedule_check
+from .reading import ScheduleFileError, read_table
+
+CHUNK = 500
+
+
+class PlanChangedError(ValidationError):
+    """The plan changed between the preview and the apply: the preview no longer tells the truth."""
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _show(day: str | None) -> str:
+    if not day:
+        return "none"
+    return f"{datetime.date.fromisoformat(day):%b %-d, %Y}"
+
+
+def _open_cases(jurisdiction_ids: list[int]) -> list[dict]:
+    """
+    The open opt-out requests of these jurisdictions, as {id, jurisdiction_id}.
+
+    The directory does not import the cases app (dependencies point from the cases
+    to the directory); the model is found through the app registry instead.
+    """
+    if not jurisdiction_ids or not apps.is_installed("optouts"):
+        return []
+    OptOutRequest = apps.get_model("optouts", "OptOutRequest")
+    cases = []
+    for chunk in _chunks(jurisdiction_ids):
+        cases.extend(
+            OptOutRequest.objects.open()
+            .filter(jurisdiction_id__in=chunk)
+            .order_by("id")
+            .values("id", "jurisdiction_id")
+        )
+    return cases
+
+
+def _moved(diff: dict) -> list[dict]:
+    """The rows whose scheduled activation date moves (including a first date)."""
+    return [e for e in diff["new"] + diff["changed"] if e["old_scheduled"] != e["new_scheduled"]]
+
+
+def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
+    """
+    Keep an uploaded schedule and queue its check; the plan is not touched.
+
+    A file that cannot be read as a schedule at all (not a spreadsheet, empty,
+    wrong columns) is refused here with a ValidationError, and nothing is kept.
+    """
+    from ..tasks import schedule_check as schedule_check_task
+
+    try:
+        table = read_table(content=content, file_name=file_name)
+    except ScheduleFileError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    with transaction.atomic():
+        version = ScheduleVersion.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            content=content,
+            source=ScheduleVersion.Source.UPLOAD,
+            status=ScheduleVersion.Status.CHECKING,
+            uploaded_by=user,
+            rows_total=len(table.rows),
+        )
+        schedule_check_task.delay_on_commit(version.pk)
+    return version
+
+
+def schedule_check_run(*, version_id: int) -> ScheduleVersion:
+    """
+    Check a kept upload against the directory and the plan in force, store the report.
+
+    Progress is written as the rows are checked so that the preview page can show it.
+    Safe to repeat: an upload already checked or applied is returned as it is.
+    """
+    version = ScheduleVersion.objects.get(pk=version_id)
+    if version.status != ScheduleVersion.Status.CHECKING:
+        return version
+
+    def progress(done: int, total: int) -> None:
+        ScheduleVersion.objects.filter(pk=version_id).update(rows_checked=done, rows_total=total)
+
+    report = schedule_check(
+        content=bytes(version.content), file_name=version.file_name, progress=progress
+    )
+    report["cases_to_flag"] = len(_open_cases([e["jurisdiction_id"] for e in _moved(report)]))
+    earlier = (
+        ScheduleVersion.objects.filter(sha256=version.sha256, status=ScheduleVersion.Status.APPLIED)
+        .order_by("-applied_at")
+        .values("id", "applied_at")
+        .first()
+    )
+    report["already_applied"] = (
+        {"id": earlier["id"], "applied_at": earlier["applied_at"].isoformat()} if earlier else None
+    )
+    counts = report["counts"]
+    ScheduleVersion.objects.filter(pk=version_id, status=ScheduleVersion.Status.CHECKING).update(
+        status=ScheduleVersion.Status.CHECKED,
+        report=report,
+        rows_total=report["rows_total"],
+        rows_checked=report["rows_total"],
+        new_count=counts["new"],
+        changed_count=counts["changed"],
+        unchanged_count=counts["unchanged"],
+        error_count=counts["errors"] + (1 if report["file_error"] else 0),
+    )
+    version.refresh_from_db()
+    return version
+
+
+def schedule_recheck(*, version_id: int) -> ScheduleVersion:
+    """Check a kept upload again, against the plan as it is now."""
+    from ..tasks import schedule_check as schedule_check_task
+
+    with transaction.atomic():
+        version = ScheduleVersion.objects.select_for_update().get(pk=version_id)
+        if version.status == ScheduleVersion.Status.APPLIED:
+            raise ValidationError("This schedule is already applied.")
+        version.status = ScheduleVersion.Status.CHECKING
+        version.rows_checked = 0
+        version.save(update_fields=["status", "rows_checked"])
+        schedule_check_task.delay_on_commit(version.pk)
+    return version
+
+
+@transaction.atomic
+def schedule_discard(*, version_id: int) -> None:
+    """Forget an upload that was not applied; an applied schedule is kept for the record."""
+    version = ScheduleVersion.objects.select_for_update().filter(pk=version_id).first()
+    if version is None:
+        return
+    if version.status == ScheduleVersion.Status.APPLIED:
+        raise ValidationError("An applied schedule is kept for the record.")
+    version.delete()
+
+
+@transaction.atomic
+def schedule_apply(*, version_id: int, user) -> ScheduleVersion:
+    """
+    Apply a checked schedule to the plan: every row or none.
+
+    The file is checked again inside the transaction with the jurisdictions locked,
+    and must give exactly the diff the preview showed; if the plan changed since,
+    PlanChangedError is raised and nothing is written. Applying twice is harmless.
+    """
+    version = ScheduleVersion.objects.select_for_update().get(pk=version_id)
+    if version.status == ScheduleVersion.Status.APPLIED:
+        return version
+    if version.status == ScheduleVersion.Status.CHECKING:
+        raise ValidationError("This schedule is still being checked. Wait for the preview.")
+    if version.error_count:
+        raise ValidationError(
+            "This schedule has rows in error, so none of it can be applied. Correct the file "
+            "and upload it again."
+        )
+    _apply(version=version, user=user, expected=version.report.get("fingerprint"))
+    return version
+
+
+def schedule_load(
+    *, file_name: str, content: bytes, user=None, dry_run: bool = False
+) -> tuple[dict, ScheduleVersion | None]:
+    """
+    Check a schedule and, unless it has an error or this is a dry run, apply it at once.
+
+    Returns the report and the applied version (None when nothing was written).
+    """
+    report = schedule_check(content=content, file_name=file_name)
+    report["cases_to_flag"] = len(_open_cases([e["jurisdiction_id"] for e in _moved(report)]))
+    if report["file_error"] or report["errors"] or dry_run:
+        return report, None
+    with transaction.atomic():
+        counts = report["counts"]
+        version = ScheduleVersion.objects.create(
+            file_name=file_name[:255],
+            sha256=report["sha256"],
+            size=len(content),
+            content=content,
+            source=ScheduleVersion.Source.COMMAND,
+            status=ScheduleVersion.Status.CHECKED,
+            uploaded_by=user,
+            rows_total=report["rows_total"],
+            rows_checked=report["rows_total"],
+            new_count=counts["new"],
+            changed_count=counts["changed"],
+            unchanged_count=counts["unchanged"],
+            report=report,
+        )
+        report = _apply(version=version, user=user, expected=report["fingerprint"])
+    return report, version
+
+
+def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
+    """Write the plan, its history, the flags on open cases and the version, in the caller's transaction."""
+    content = bytes(version.content)
+    try:
+        table = read_table(content=content, file_name=version.file_name)
+    except ScheduleFileError as exc:
+        raise ValidationError(str(exc)) from exc
+    directory = Directory()
+    matched, errors = rows_match(table, directory)
+    if errors:
+        raise ValidationError(
+            f"{len({e['row'] for e in errors})} rows are in error now; check the file again."
+        )
+    ids = [m.jurisdiction_id for m in matched]
+    locked: dict[int, Jurisdiction] = {}
+    for chunk in _chunks(ids):
+        locked.update(
+            (j.pk, j) for j in Jurisdiction.objects.select_for_update().filter(pk__in=chunk)
+        )
+    current = {
+        pk: {
+            "scheduled_activation": j.scheduled_activation,
+            "actual_activation": j.actual_activation,
+            "plan_status": j.plan_status,
+        }
+        for pk, j in locked.items()
+    }
+    diff = plan_diff(matched, current, directory)
+    if expected is not None and fingerprint(diff) != expected:
+        raise PlanChangedError(
+            "The deployment plan changed since this preview was made, so the preview no "
+            "longer shows what applying would do. Check the file again and review the new preview."
+        )
+    now = timezone.now()
+    reason = f"Deployment schedule “{version.file_name}” (no. {version.pk})"
+
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    changed_objects = []
+    for entry in diff["new"] + diff["changed"]:
+        j = locked[entry["jurisdiction_id"]]
+        j.scheduled_activation = datetime.date.fromisoformat(entry["new_scheduled"])
+        j.actual_activation = (
+            datetime.date.fromisoformat(entry["new_actual"]) if entry["new_actual"] else None
+        )
+        j.plan_status = entry["new_status"]
+        j._change_reason = f"{reason}, row {entry['row']}"
+        changed_objects.append(j)
+        groups[(j.scheduled_activation, j.actual_activation, j.plan_status)].append(j.pk)
+    # One UPDATE per distinct set of dates: a schedule has few distinct dates, so this is
+    # a handful of statements for thousands of rows. History rows are written in bulk.
+    for (scheduled, actual, status), pks in groups.items():
+        for chunk in _chunks(pks):
+            Jurisdiction.objects.filter(pk__in=chunk).update(
+                scheduled_activation=scheduled, actual_activation=actual, plan_status=status
+            )
+    if changed_objects:
+        Jurisdiction.history.bulk_history_create(
+            changed_objects, update=True, default_user=user, default_date=now, batch_size=CHUNK
+        )
+
+    flagged = _flag_open_cases(version=version, diff=diff, user=user, now=now)
+
+    counts = {
+        "new": len(diff["new"]),
+        "changed": len(diff["changed"]),
+        "unchanged": len(diff["unchanged"]),
+        "errors": 0,
+    }
+    report = {**(version.report or {}), **diff, "counts": counts, "fingerprint": fingerprint(diff)}
+    report["cases_flagged"] = flagged
+    version.report = report
+    version.status = ScheduleVersion.Status.APPLIED
+    version.applied_by = user
+    version.applied_at = now
+    version.new_count = counts["new"]
+    version.changed_count = counts["changed"]
+    version.unchanged_count = counts["unchanged"]
+    version.error_count = 0
+    version.cases_flagged = flagged
+    version.save()
+    return report
+
+
+def _flag_open_cases(*, version: ScheduleVersion, diff: dict, user, now) -> int:
+    """
+    Put a public event on the timeline of every open case whose jurisdiction's scheduled
+    date this schedule moves, saying from what to what; the case page's own warning
+    (activation_date_moved) follows from the new date.
+    """
+    moved = {e["jurisdiction_id"]: e for e in _moved(diff)}
+    cases = _open_cases(list(moved))
+    if not cases:
+        return 0
+    CaseEvent = apps.get_model("optouts", "CaseEvent")
+    OptOutRequest = apps.get_model("optouts", "OptOutRequest")
+    today = timezone.localdate()
+    uploaded = timezone.localtime(version.uploaded_at or now)
+    events = []
+    for case in cases:
+        entry = moved[case["jurisdiction_id"]]
+        if entry["old_scheduled"] is None:
+            what = "set the scheduled activation date"
+        elif entry["earlier"]:
+            what = "moved the scheduled activation date EARLIER"
+        else:
+            what = "moved the scheduled activation date later"
+        events.append(
+            CaseEvent(
+                request_id=case["id"],
+                kind="schedule",
+                occurred_on=today,
+                recorded_at=now,
+                actor=user,
+                summary=(
+                    f"ICE's deployment schedule “{version.file_name}” of {uploaded:%b %-d, %Y} "
+                    f"{what}: {_show(entry['old_scheduled'])} → {_show(entry['new_scheduled'])}."
+                ),
+                source=f"Deployment schedule no. {version.pk}, row {entry['row']} "
+                f"(SHA-256 {version.sha256[:12]}…)",
+                is_public=True,
+            )
+        )
+    CaseEvent.objects.bulk_create(events, batch_size=CHUNK)
+    case_ids = [c["id"] for c in cases]
+    for chunk in _chunks(case_ids):
+        OptOutRequest.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=now)
+    return len(cases)
+
+
+__all__ = [
+    "PlanChangedError",
+    "schedule_apply",
+    "schedule_check_run",
+    "schedule_discard",
+    "schedule_load",
+    "schedule_recheck",
+    "schedule_upload",
+]
