@@ -21,7 +21,8 @@ from jurisdictions.services import FIXTURES, directory_load_census, jurisdiction
 from optouts import services
 from optouts.models import CaseEvent, OptOutRequest
 
-DEMO_PASSWORD = "scomm-demo-2010"  # nosec B105: the published password of the demo accounts
+# The published password of the demo accounts, printed by load_demo.
+DEMO_PASSWORD = "scomm-demo-2010"  # nosec B105
 D = datetime.date.fromisoformat
 
 ARTICLE_1 = (
