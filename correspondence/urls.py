@@ -1,2 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "correspondence"
-urlpatterns: list = []
+urlpatterns = [
+    path("case/<int:case_pk>/new/", views.letter_create, name="letter_create"),
+    path(
+        "case/<int:case_pk>/correspondence/new/",
+        views.correspondence_create,
+        name="correspondence_create",
+    ),
+    path("case/<int:case_pk>/export/", views.export_create, name="export_create"),
+    path("<int:pk>/", views.letter_detail, name="letter"),
+    path("<int:pk>/edit/", views.letter_edit, name="letter_edit"),
+    path("<int:pk>/send/", views.letter_send, name="letter_send"),
+    path("<int:pk>/delete/", views.letter_delete, name="letter_delete"),
+    path("<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("exports/<uuid:pk>/", views.export_detail, name="export"),
+    path("exports/<uuid:pk>/status/", views.export_status, name="export_status"),
+    path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),
+]

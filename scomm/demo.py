@@ -329,4 +329,7 @@ def demo_load() -> dict:
         _cases(users)
         created["cases"] = OptOutRequest.objects.count() - before
     created["users"] = sorted(users)
+    from correspondence.demo import demo_letters_load
+
+    created.update(demo_letters_load())
     return created

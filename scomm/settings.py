@@ -130,6 +130,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("SCOMM_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Frozen letters, attachments and exports: never served by the web server
+# directly, only through views that check who may see them.
+SCOMM_PRIVATE_MEDIA_ROOT = Path(
+    env.str("SCOMM_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "media-private"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

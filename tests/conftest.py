@@ -31,6 +31,15 @@ def pytest_configure(config):
     # Tests change rows behind the site's back (bulk_create, update); the
     # public page cache has its own tests, which turn it on.
     settings.SCOMM_PAGE_CACHE_SECONDS = 0
+    # Letters, attachments and exports of the test run go to a throwaway
+    # folder, shared with the Celery worker processes the tests start.
+    import tempfile
+
+    media = tempfile.mkdtemp(prefix="scomm-test-media-")
+    os.environ["SCOMM_MEDIA_ROOT"] = settings.MEDIA_ROOT = os.path.join(media, "media")
+    os.environ["SCOMM_PRIVATE_MEDIA_ROOT"] = settings.SCOMM_PRIVATE_MEDIA_ROOT = os.path.join(
+        media, "private"
+    )
 
 
 def need(condition: bool, why: str) -> None:

@@ -1,0 +1,160 @@
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from optouts.models import OptOutRequest
+
+from . import services
+from .models import Attachment, CaseExport, Correspondence, Letter, LetterTemplate
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "key", "recipient", "is_active", "updated_at"]
+    list_filter = ["recipient", "is_active"]
+    search_fields = ["name", "subject", "body"]
+    readonly_fields = ["preview", "placeholders"]
+    fields = [
+        "key",
+        "name",
+        "recipient",
+        "subject",
+        "body",
+        "cc",
+        "is_active",
+        "preview",
+        "placeholders",
+    ]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        if not obj.pk:
+            return "Save the template to preview it."
+        url = reverse("admin:correspondence_lettertemplate_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview the saved template as a PDF</a> '
+            "(with the newest case; add ?case=ID for another).",
+            url,
+        )
+
+    @admin.display(description="Placeholders you can use")
+    def placeholders(self, obj):
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><code>{{{{ {} }}}}</code> — {}</li>",
+                ((name, label) for name, (label, _) in services.PLACEHOLDERS.items()),
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="correspondence_lettertemplate_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise Http404
+        template = LetterTemplate.objects.filter(pk=pk).first()
+        if template is None:
+            raise Http404("No such template.")
+        cases = OptOutRequest.objects.select_related("jurisdiction__state")
+        case_id = request.GET.get("case", "")
+        case = (
+            cases.filter(pk=case_id).first() if case_id.isdigit() else cases.order_by("-id").first()
+        )
+        if case is None:
+            messages.error(request, "A preview needs at least one case.")
+            return redirect(reverse("admin:correspondence_lettertemplate_change", args=[pk]))
+        content = services.letter_template_preview_pdf(template=template, case=case)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="preview-{template.key}.pdf"'
+        return response
+
+
+@admin.register(Letter)
+class LetterAdmin(SimpleHistoryAdmin):
+    list_display = ["subject", "request", "recipient_name", "status", "letter_date", "sent_on"]
+    list_filter = ["status", "recipient"]
+    list_select_related = ["request__jurisdiction__state"]
+    search_fields = ["subject", "recipient_name", "request__jurisdiction__name"]
+    raw_id_fields = ["request", "delivery"]
+    readonly_fields = [
+        "status",
+        "sha256",
+        "pdf",
+        "sent_on",
+        "sent_at",
+        "sent_by",
+        "method",
+        "delivery",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_sent:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_sent:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.letter_draft_update(
+                letter_id=obj.pk,
+                user=request.user,
+                **{f: getattr(obj, f) for f in services.EDITABLE_FIELDS},
+            )
+        else:
+            obj._history_user = request.user
+            super().save_model(request, obj, form, change)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "kind", "size", "sha256"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Correspondence)
+class CorrespondenceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "occurred_on",
+        "request",
+        "direction",
+        "method",
+        "sender",
+        "recipient",
+        "is_public",
+    ]
+    list_filter = ["direction", "method", "is_public"]
+    list_select_related = ["request__jurisdiction__state"]
+    raw_id_fields = ["request", "recorded_by"]
+    inlines = [AttachmentInline]
+
+
+@admin.register(CaseExport)
+class CaseExportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "request", "kind", "include_private", "status", "progress"]
+    list_filter = ["kind", "status", "include_private"]
+    list_select_related = ["request__jurisdiction__state"]
+    readonly_fields = [f.name for f in CaseExport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

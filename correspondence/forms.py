@@ -1,0 +1,131 @@
+from django import forms
+from django.utils import timezone
+
+from optouts.models import DeliveryMethod
+
+from . import services
+from .models import CaseExport, Correspondence, Letter
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _not_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError("This date is in the future.")
+    return value
+
+
+class LetterCreateForm(forms.Form):
+    template = forms.TypedChoiceField(label="Letter", coerce=int)
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t.pk, t.name) for t in templates]
+
+
+class LetterEditForm(forms.ModelForm):
+    class Meta:
+        model = Letter
+        fields = list(services.EDITABLE_FIELDS)
+        widgets = {
+            "letter_date": DATE,
+            "recipient_address": forms.Textarea(attrs={"rows": 4}),
+            "body": forms.Textarea(attrs={"rows": 16}),
+        }
+        help_texts = {
+            "body": "Plain text; leave a blank line between paragraphs. "
+            "You may use {{ field }} placeholders such as {{ jurisdiction.scheduled_activation }}.",
+        }
+
+    def _clean_text(self, name):
+        value = self.cleaned_data.get(name, "")
+        try:
+            services.placeholders_check(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        return value
+
+    def clean_subject(self):
+        return self._clean_text("subject")
+
+    def clean_body(self):
+        return self._clean_text("body")
+
+    def clean_cc(self):
+        return self._clean_text("cc")
+
+
+class LetterSendForm(forms.Form):
+    method = forms.ChoiceField(
+        label="Sent by", choices=DeliveryMethod.choices, widget=forms.RadioSelect, initial="letter"
+    )
+    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[_not_future])
+    reference = forms.CharField(
+        label="Reference (optional)",
+        required=False,
+        max_length=200,
+        help_text="Fax confirmation, tracking number or email message id.",
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d is not None]
+        return [single(data, initial)] if data else []
+
+
+class CorrespondenceForm(forms.ModelForm):
+    files = MultipleFileField(
+        label="Attachments (optional)",
+        required=False,
+        help_text="PDF, image (PNG, JPEG, GIF) or Word document.",
+        allow_empty_file=True,
+    )
+
+    class Meta:
+        model = Correspondence
+        fields = [
+            "direction",
+            "method",
+            "occurred_on",
+            "sender",
+            "recipient",
+            "summary",
+            "is_public",
+        ]
+        widgets = {
+            "direction": forms.RadioSelect,
+            "occurred_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].validators.append(_not_future)
+        self.fields["direction"].choices = Correspondence.Direction.choices
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        errors = []
+        for upload in files:
+            try:
+                services.upload_check(upload)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(choices=CaseExport.Kind.choices)

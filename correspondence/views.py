@@ -1,0 +1,303 @@
+"""
+Letters, correspondence and exports. Reading follows the case's rules: the
+public sees sent letters and public correspondence; drafts and private
+entries exist only for the jurisdiction's staff and counsel and admins (a
+404 for anyone else). Every write needs staff or counsel of the
+jurisdiction (a 403 otherwise), then calls one service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from optouts.models import OptOutRequest, Stage
+from optouts.permissions import can_see_private
+
+from . import forms, selectors, services
+from .models import Attachment, CaseExport, Letter, LetterTemplate
+
+
+def _case(pk: int) -> OptOutRequest:
+    try:
+        return OptOutRequest.objects.select_related("jurisdiction__state").get(pk=pk)
+    except OptOutRequest.DoesNotExist:
+        raise Http404("No such opt-out request.") from None
+
+
+def _hidden(request, case: OptOutRequest) -> bool:
+    """A draft case is private to its jurisdiction, and so is everything in it."""
+    return case.stage == Stage.DRAFT and not can_see_private(request.user, case.jurisdiction_id)
+
+
+def _require_write(request, case: OptOutRequest):
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in as staff or counsel of the jurisdiction.")
+    if not selectors.may_write(request.user, case):
+        raise PermissionDenied("Only the jurisdiction's staff and counsel write its letters.")
+
+
+def _letter(request, pk: int) -> Letter:
+    """The letter if this user may see it: a draft is private, so others get a 404."""
+    try:
+        letter = selectors.letter_detail(pk=pk)
+    except Letter.DoesNotExist:
+        raise Http404("No such letter.") from None
+    private = not letter.is_sent or _hidden(request, letter.request)
+    if private and not can_see_private(request.user, letter.request.jurisdiction_id):
+        raise Http404("No such letter.")
+    return letter
+
+
+def _errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_POST
+def letter_create(request, case_pk: int):
+    case = _case(case_pk)
+    _require_write(request, case)
+    form = forms.LetterCreateForm(
+        request.POST, templates=LetterTemplate.objects.filter(is_active=True)
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose one of the letter templates.")
+        return redirect(case.get_absolute_url() + "#letters")
+    try:
+        letter = services.letter_draft_create(
+            case_id=case.pk, user=request.user, template_id=form.cleaned_data["template"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(case.get_absolute_url() + "#letters")
+    messages.success(request, "Draft created. Check the text, preview the PDF, then send it.")
+    return redirect(letter.get_absolute_url())
+
+
+def letter_detail(request, pk: int, *, edit_form=None, send_form=None, status=200):
+    letter = _letter(request, pk)
+    case = letter.request
+    writer = selectors.may_write(request.user, case)
+    context = {
+        "letter": letter,
+        "case": case,
+        "preview": services.letter_context(letter=letter),
+        "may_write": writer and not letter.is_sent,
+        "placeholders": services.PLACEHOLDERS,
+    }
+    if context["may_write"]:
+        context["edit_form"] = edit_form or forms.LetterEditForm(instance=letter)
+        context["send_form"] = send_form or forms.LetterSendForm(
+            initial={"sent_on": max(timezone.localdate(), letter.letter_date), "method": "letter"}
+        )
+    return render(request, "correspondence/letter_detail.html", context, status=status)
+
+
+@require_POST
+def letter_edit(request, pk: int):
+    letter = _letter_for_write(request, pk)
+    form = forms.LetterEditForm(request.POST, instance=Letter.objects.get(pk=letter.pk))
+    if not form.is_valid():
+        messages.error(request, "Please correct the errors below.")
+        return letter_detail(request, pk, edit_form=form, status=400)
+    try:
+        services.letter_draft_update(
+            letter_id=letter.pk,
+            user=request.user,
+            **{f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS},
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(letter.get_absolute_url())
+    messages.success(request, "Draft saved.")
+    return redirect(letter.get_absolute_url())
+
+
+def _letter_for_write(request, pk: int) -> Letter:
+    try:
+        letter = selectors.letter_detail(pk=pk)
+    except Letter.DoesNotExist:
+        raise Http404("No such letter.") from None
+    _require_write(request, letter.request)
+    return letter
+
+
+@require_POST
+def letter_send(request, pk: int):
+    letter = _letter_for_write(request, pk)
+    form = forms.LetterSendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please correct the errors below.")
+        return letter_detail(request, pk, send_form=form, status=400)
+    try:
+        services.letter_send(letter_id=letter.pk, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(letter.get_absolute_url())
+    messages.success(request, "Sent. The PDF is frozen and its SHA-256 is kept below.")
+    return redirect(letter.get_absolute_url())
+
+
+@require_POST
+def letter_delete(request, pk: int):
+    letter = _letter_for_write(request, pk)
+    case = letter.request
+    try:
+        services.letter_draft_delete(letter_id=letter.pk, user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(letter.get_absolute_url())
+    messages.success(request, "Draft deleted.")
+    return redirect(case.get_absolute_url() + "#letters")
+
+
+def letter_pdf(request, pk: int):
+    """The frozen PDF of a sent letter, or the draft as it would print now."""
+    letter = _letter(request, pk)
+    content = services.letter_render_pdf(letter=letter)
+    response = HttpResponse(content, content_type="application/pdf")
+    stem = f"letter-{letter.pk}" + ("" if letter.is_sent else "-draft")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{stem}.pdf"'
+    if letter.is_sent:
+        response["X-Content-SHA256"] = letter.sha256
+    else:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def correspondence_create(request, case_pk: int):
+    case = _case(case_pk)
+    if not request.user.is_authenticated and request.method == "GET":
+        return redirect_to_login(request.get_full_path())
+    _require_write(request, case)
+    form = forms.CorrespondenceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"occurred_on": timezone.localdate(), "direction": "in", "is_public": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.correspondence_record(
+                case_id=case.pk,
+                user=request.user,
+                direction=data["direction"],
+                method=data["method"],
+                occurred_on=data["occurred_on"],
+                sender=data["sender"],
+                recipient=data["recipient"],
+                summary=data["summary"],
+                is_public=data["is_public"],
+                files=data["files"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("files", exc.messages)
+        else:
+            messages.success(request, "Correspondence recorded.")
+            return redirect(case.get_absolute_url() + "#correspondence")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "correspondence/correspondence_form.html",
+        {"case": case, "form": form},
+        status=status,
+    )
+
+
+def attachment_download(request, pk: int):
+    """An attachment, read from private storage, for those who may see its entry."""
+    try:
+        attachment = selectors.attachment_detail(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404("No such file.") from None
+    entry = attachment.correspondence
+    private = not entry.is_public or _hidden(request, entry.request)
+    if private and not can_see_private(request.user, entry.request.jurisdiction_id):
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not (attachment.is_image or attachment.kind == "pdf"),
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not entry.is_public:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def export_create(request, case_pk: int):
+    case = _case(case_pk)
+    if _hidden(request, case):
+        raise Http404("No such opt-out request.")
+    form = forms.ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the PDF case file or the ZIP of originals.")
+        return redirect(case.get_absolute_url() + "#letters")
+    export = services.case_export_request(
+        case_id=case.pk, user=request.user, kind=form.cleaned_data["kind"]
+    )
+    return redirect(export.get_absolute_url())
+
+
+def _export(request, pk) -> CaseExport:
+    try:
+        export = selectors.export_detail(pk=pk)
+    except (CaseExport.DoesNotExist, ValidationError):
+        raise Http404("No such export.") from None
+    private = export.include_private or _hidden(request, export.request)
+    if private and not can_see_private(request.user, export.request.jurisdiction_id):
+        raise Http404("No such export.")
+    return export
+
+
+def _export_status(export: CaseExport) -> dict:
+    return {
+        "status": export.status,
+        "label": export.get_status_display(),
+        "progress": export.progress,
+        "message": export.message,
+        "download_url": reverse("correspondence:export_download", args=[export.pk])
+        if export.status == CaseExport.Status.DONE
+        else None,
+    }
+
+
+def export_detail(request, pk):
+    export = _export(request, pk)
+    return render(
+        request,
+        "correspondence/export_detail.html",
+        {"export": export, "case": export.request, "state": _export_status(export)},
+    )
+
+
+def export_status(request, pk):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    response = JsonResponse(_export_status(_export(request, pk)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def export_download(request, pk):
+    export = _export(request, pk)
+    if export.status != CaseExport.Status.DONE or not export.file:
+        raise Http404("This export is not ready.")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type="application/pdf" if export.kind == "pdf" else "application/zip",
+    )

@@ -1,0 +1,206 @@
+import csv
+import datetime
+import io
+import subprocess
+import time
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from correspondence import selectors, services
+from correspondence.demo import demo_letters_load
+from correspondence.models import CaseExport, Letter
+from optouts import services as optout_services
+from optouts.models import OptOutRequest
+from tests.correspondence.conftest import tiny_pdf, tiny_png, upload
+
+TODAY = datetime.date.today
+
+
+def _text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "file.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.django_db
+def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter(tmp_path):
+    from scomm.demo import demo_load
+
+    demo_load()
+    assert demo_letters_load()["letters"] >= 0
+    assert demo_letters_load() == {"letters": 0, "correspondence": 0}
+    first = OptOutRequest.objects.get(
+        jurisdiction__fips="06075", opened_on=datetime.date(2010, 6, 3)
+    )
+    second = OptOutRequest.objects.get(reopens=first)
+    june = Letter.objects.get(request=first)
+    assert (june.letter_date, june.recipient, june.is_sent) == (
+        datetime.date(2010, 6, 3),
+        "ice",
+        True,
+    )
+    august = list(Letter.objects.filter(request=second).order_by("id"))
+    assert [letter.recipient_name for letter in august] == [
+        "U.S. Department of Homeland Security",
+        "Edmund G. Brown Jr., Attorney General of California",
+    ]
+    assert all(letter.is_sent and letter.delivery_id for letter in august)
+
+    text = _text(
+        services.case_file_pdf(bundle=selectors.case_file(case=first, include_private=False)),
+        tmp_path,
+    )
+    assert "Timeline" in text
+    assert "Marc Rapp, Deputy Director for Secure Communities, answered by telephone" in text
+    assert "Request that the City and County of San Francisco opt out of Secure Communities" in text
+    assert "June 3, 2010" in text and "Michael Hennessey" in text
+    assert "Internal: ask the Board of Supervisors" not in text  # an internal note
+
+    text = _text(
+        services.case_file_pdf(bundle=selectors.case_file(case=second, include_private=False)),
+        tmp_path,
+    )
+    assert "Secretary Napolitano's letter to Rep. Zoe Lofgren" in text
+    assert "Renewed request that San Francisco opt out of Secure Communities" in text
+    assert "Dear Attorney General Brown" in text
+    assert "there is now a procedure in place to address such requests" in text
+    for letter in august:
+        assert letter.sha256 in text.replace(" ", "")
+
+
+def _private_case(case, staff):
+    services.letter_send(
+        letter_id=services.letter_draft_create(
+            case_id=case.pk, user=staff, template_key="notice-ice"
+        ).pk,
+        user=staff,
+        method="letter",
+        sent_on=TODAY(),
+    )
+    services.letter_send(
+        letter_id=services.letter_draft_create(
+            case_id=case.pk, user=staff, template_key="notice-sib"
+        ).pk,
+        user=staff,
+        method="fax",
+        sent_on=TODAY(),
+    )
+    draft = services.letter_draft_create(case_id=case.pk, user=staff, template_key="follow-up")
+    services.letter_draft_update(letter_id=draft.pk, user=staff, subject="Unsent follow-up draft")
+    for public, word in ((True, "open"), (False, "secret")):
+        services.correspondence_record(
+            case_id=case.pk,
+            user=staff,
+            direction="in",
+            method="letter",
+            occurred_on=TODAY(),
+            sender="ICE",
+            recipient="Sheriff",
+            summary=f"The {word} reply.",
+            is_public=public,
+            files=[
+                upload(f"{word}.pdf", tiny_pdf(f"Attachment {word} text")),
+                upload(f"{word}.png", tiny_png()),
+            ],
+        )
+    optout_services.event_record(
+        case_id=case.pk, user=staff, kind="note", summary="Internal strategy note.", is_public=False
+    )
+
+
+@pytest.mark.django_db
+def test_the_public_case_file_leaves_out_every_private_item(case, staff, tmp_path):
+    _private_case(case, staff)
+    public = _text(
+        services.case_file_pdf(bundle=selectors.case_file(case=case, include_private=False)),
+        tmp_path,
+    )
+    assert "Attachment open text" in public and "The open reply." in public
+    for secret in (
+        "Attachment secret text",
+        "The secret reply.",
+        "Unsent follow-up draft",
+        "Internal strategy note.",
+    ):
+        assert secret not in public
+    private = _text(
+        services.case_file_pdf(bundle=selectors.case_file(case=case, include_private=True)),
+        tmp_path,
+    )
+    for secret in (
+        "Attachment secret text",
+        "The secret reply.",
+        "Unsent follow-up draft",
+        "Internal strategy note.",
+    ):
+        assert secret in private
+
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            services.case_file_zip(bundle=selectors.case_file(case=case, include_private=False))
+        )
+    )
+    names = archive.namelist()
+    assert {"index.csv", "timeline.csv", "correspondence.csv"} <= set(names)
+    assert not any("secret" in n or "DRAFT" in n for n in names)
+    rows = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode())))
+    assert len(rows) == 4  # two sent letters, the public PDF and image
+    for row in rows:
+        import hashlib
+
+        assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"]
+    assert "Internal strategy note." not in archive.read("timeline.csv").decode()
+
+
+@pytest.mark.django_db
+def test_an_export_through_the_pages_runs_and_offers_its_file(
+    case, staff, client, django_capture_on_commit_callbacks
+):
+    _private_case(case, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("correspondence:export_create", args=[case.pk]), {"kind": "pdf"}
+        )
+    export = CaseExport.objects.get()
+    assert export.include_private is False and export.status == "done"
+    page = client.get(response.url).content.decode()
+    assert 'src="/static/js/export.js"' in page
+    download = client.get(reverse("correspondence:export_download", args=[export.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("correspondence:export_create", args=[case.pk]), {"kind": "zip"})
+    private = CaseExport.objects.get(kind="zip")
+    assert private.include_private is True
+    client.logout()
+    assert client.get(private.get_absolute_url()).status_code == 404
+    assert (
+        client.get(reverse("correspondence:export_download", args=[private.pk])).status_code == 404
+    )
+
+
+@pytest.mark.services
+def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp_path, settings):
+    celery_worker_process.start(
+        extra_env={
+            "SCOMM_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "SCOMM_PRIVATE_MEDIA_ROOT": str(settings.SCOMM_PRIVATE_MEDIA_ROOT),
+        }
+    )
+    _private_case(case, staff)
+    export = services.case_export_request(case_id=case.pk, user=staff, kind="pdf")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        export.refresh_from_db()
+        if export.status in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert export.status == "done", export.message
+    assert export.progress == 100
+    text = _text(export.file.open("rb").read(), tmp_path)
+    assert "The secret reply." in text and "Timeline" in text
