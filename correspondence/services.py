@@ -697,6 +697,22 @@ def case_export_request(*, case_id: int, user, kind: str) -> CaseExport:
     existing = pending.first()
     if existing:
         return existing
+    if not include_private:
+        # The public file is the same for everyone: one built since the case
+        # last changed is handed out again rather than built anew.
+        fresh = (
+            CaseExport.objects.filter(
+                request=case,
+                kind=kind,
+                include_private=False,
+                status=CaseExport.Status.DONE,
+                created_at__gte=case.updated_at,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if fresh:
+            return fresh
     export = CaseExport.objects.create(
         request=case, kind=kind, include_private=include_private, requested_by=requested_by
     )

@@ -236,11 +236,20 @@ def attachment_download(request, pk: int):
     return response
 
 
-@require_POST
 def export_create(request, case_pk: int):
     case = _case(case_pk)
     if _hidden(request, case):
         raise Http404("No such opt-out request.")
+    if request.method == "GET":
+        # The public case page links here, so that it carries no form and
+        # can be served from the page cache.
+        form = forms.ExportForm(request.GET or None)
+        kind = form.cleaned_data["kind"] if form.is_valid() else ""
+        return render(
+            request, "correspondence/export_confirm.html", {"case": case, "kind": kind}
+        )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = forms.ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the PDF case file or the ZIP of originals.")

@@ -204,3 +204,21 @@ def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp
     assert export.progress == 100
     text = _text(export.file.open("rb").read(), tmp_path)
     assert "The secret reply." in text and "Timeline" in text
+
+
+def test_the_public_export_is_built_once_until_the_case_changes(
+    case, staff, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from optouts import services as case_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+    first.refresh_from_db()
+    assert first.status == "done"
+    again = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+    assert again.pk == first.pk
+    case_services.event_record(case_id=case.pk, user=staff, kind="reply", summary="New reply")
+    fresh = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+    assert fresh.pk != first.pk

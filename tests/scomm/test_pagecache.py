@@ -72,3 +72,14 @@ def test_only_the_listed_public_pages_are_cached(client, settings):
     assert "X-Page-Cache" not in response
     response = client.get(reverse("jurisdictions:list"))
     assert response["X-Page-Cache"] == "miss"
+
+
+def test_the_public_case_page_carries_no_form_and_is_cached(client):
+    case, _ = sent_case()
+    first = client.get(case.get_absolute_url())
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+    assert first["X-Page-Cache"] == "miss"
+    assert client.get(case.get_absolute_url())["X-Page-Cache"] == "hit"
+    confirm = client.get(reverse("correspondence:export_create", args=[case.pk]), {"kind": "zip"})
+    assert confirm.status_code == 200
+    assert "csrfmiddlewaretoken" in confirm.content.decode()
