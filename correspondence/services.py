@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import shutil
+
 # poppler's pdfunite and pdfinfo, run with an argument list (no shell) on
 # files this module wrote under server-chosen names.
 import subprocess  # nosec B404

@@ -47,6 +47,8 @@ def case_list(*, filters: dict | None = None, order: str = "waiting", user=None)
             Q(jurisdiction__name__icontains=q)
             | Q(requesting_official__icontains=q)
             | Q(jurisdiction__state__name__iexact=q)
+            | Q(jurisdiction__state__postal_code__iexact=q)
+            | Q(reasons__icontains=q)
         )
     orderings = {
         "waiting": ["stage_entered_at", "id"],

@@ -14,35 +14,9 @@ from django.utils import timezone
 from jurisdictions.models import Jurisdiction
 
 from . import forms, selectors, services
-from .models import OPEN_STAGES, OptOutRequest, Outcome, Recipient, Stage
+from .models import OptOutRequest, Outcome, Recipient, Stage
 from .permissions import COUNSEL, STAFF, can_act, can_see_private, is_admin, roles_by_jurisdiction
 from .transitions import LABELS, allowed_actions
-
-
-def home(request):
-    today = timezone.localdate()
-    counts = selectors.stage_counts(user=request.user)
-    upcoming = (
-        Jurisdiction.objects.select_related("state")
-        .filter(scheduled_activation__gte=today, actual_activation__isnull=True)
-        .exclude(plan_status=Jurisdiction.PlanStatus.REMOVED)
-        .order_by("scheduled_activation", "name")[:10]
-    )
-    pending_activated = selectors.case_list(filters={"activated_while_pending": True}, user=request.user)[:10]
-    waiting = selectors.case_list(filters={"stage": "open"}, user=request.user)[:10]
-    return render(
-        request,
-        "home.html",
-        {
-            "counts": [(Stage(s).label, s, n) for s, n in counts.items()],
-            "open_total": sum(n for s, n in counts.items() if s in OPEN_STAGES),
-            "upcoming": upcoming,
-            "pending_activated": pending_activated,
-            "waiting": waiting,
-            "recent": selectors.public_events(limit=10),
-            "today": today,
-        },
-    )
 
 
 def case_list(request):

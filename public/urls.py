@@ -1,2 +1,27 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from . import api, feeds, views
+
 app_name = "public"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("cases", api.CaseViewSet, basename="api-case")
+router.register("events", api.EventViewSet, basename="api-event")
+router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdiction")
+
+urlpatterns = [
+    path("map/", views.county_map, name="map"),
+    path("data/", views.data_page, name="data"),
+    path("follow/", views.follow, name="follow"),
+    path("follow/confirm/<str:token>/", views.follow_confirm, name="follow_confirm"),
+    path("follow/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feeds/events.atom", feeds.AllEventsFeed(), name="feed_events"),
+    path("feeds/cases/<int:pk>.atom", feeds.CaseEventsFeed(), name="feed_case"),
+    path("feeds/states/<str:postal_code>.atom", feeds.StateEventsFeed(), name="feed_state"),
+    path("cases.csv", views.cases_csv, name="cases_csv"),
+    path("calendar.ics", views.calendar_ics, name="calendar"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include(router.urls)),
+]

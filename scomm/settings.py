@@ -190,6 +190,12 @@ SCOMM_PAGE_CACHE_VIEWS = {
     "optouts:detail",
     "jurisdictions:list",
     "jurisdictions:detail",
+    "public:map",
+    "public:data",
+    "public:feed_events",
+    "public:feed_case",
+    "public:feed_state",
+    "public:calendar",
 }
 
 CACHES = {
@@ -251,4 +257,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A case's stage and an event's from/to stages share one set of choices.
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "optouts.models.Stage"},
 }

@@ -3,14 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from optouts import views as optout_views
+from public import views as public_views
 from scomm import views as scomm_views
 
 admin.site.site_header = "scomm administration"
 admin.site.site_title = "scomm"
 
 urlpatterns = [
-    path("", optout_views.home, name="home"),
+    path("", public_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("jurisdictions/", include("jurisdictions.urls")),

@@ -1,0 +1,101 @@
+"""
+Atom feeds of the public timeline events: all of them, one case's, one
+state's. Internal notes and cases still in draft never appear.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from jurisdictions.models import State
+
+from . import selectors
+
+LIMIT = 50
+
+
+class _EventFeed(Feed):
+    feed_type = Atom1Feed
+    author_name = "scomm"
+
+    def items(self, obj=None):
+        return list(self.events(obj)[:LIMIT])
+
+    def events(self, obj):
+        return selectors.public_events()
+
+    def item_title(self, item):
+        case = item.request
+        what = item.get_kind_display()
+        if item.to_stage:
+            what = item.get_to_stage_display()
+        return f"{case.jurisdiction}: {what}"
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.request.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"case-event-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.recorded_at
+
+    def item_updateddate(self, item):
+        return item.recorded_at
+
+    def item_categories(self, item):
+        return [item.get_kind_display(), item.request.jurisdiction.state.postal_code]
+
+
+class AllEventsFeed(_EventFeed):
+    title = "Secure Communities opt-out requests: every public event"
+    description = "Notices sent, meetings, resolutions and activations on every case."
+
+    def link(self):
+        return reverse("home")
+
+
+class CaseEventsFeed(_EventFeed):
+    def get_object(self, request, pk):
+        case = selectors.public_cases().filter(pk=pk).first()
+        if case is None:
+            raise Http404("No public opt-out request with this number.")
+        return case
+
+    def title(self, obj):
+        return f"Opt-out request of {obj.jurisdiction}"
+
+    def description(self, obj):
+        return f"Every public event on the opt-out request of {obj.jurisdiction}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def events(self, obj):
+        return selectors.public_events().filter(request=obj)
+
+
+class StateEventsFeed(_EventFeed):
+    def get_object(self, request, postal_code):
+        state = State.objects.filter(postal_code__iexact=postal_code).first()
+        if state is None:
+            raise Http404("No state with this postal code.")
+        return state
+
+    def title(self, obj):
+        return f"Opt-out requests in {obj.name}"
+
+    def description(self, obj):
+        return f"Every public event on the opt-out requests of {obj.name}'s jurisdictions."
+
+    def link(self, obj):
+        return reverse("optouts:list") + f"?state={obj.postal_code}"
+
+    def events(self, obj):
+        return selectors.public_events().filter(request__jurisdiction__state=obj)

@@ -1,0 +1,260 @@
+"""
+The public pages: the overview, the map, following by email, and the
+exports (CSV and iCalendar). No account needed; nothing private shown.
+"""
+
+import csv
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from jurisdictions.models import Jurisdiction, State
+
+from . import selectors, services, svg, topojson
+from .forms import FollowForm, FollowStateForm
+
+
+def _map_context(rows: list[dict]) -> dict:
+    try:
+        return {"county_map": svg.county_map(rows), "map_error": ""}
+    except topojson.AtlasMissing as exc:
+        return {"county_map": "", "map_error": str(exc)}
+
+
+def home(request):
+    rows = selectors.map_statuses()
+    states = selectors.states()
+    context = {
+        **selectors.dashboard(),
+        **_map_context(rows),
+        "status_table": selectors.status_table(rows),
+        "chart": svg.activity_chart(selectors.activity_by_month()),
+        "recent": list(selectors.public_events()[:10]),
+        "follow_form": FollowStateForm(states=[("", "Choose a state"), *states]),
+    }
+    return render(request, "home.html", context)
+
+
+def county_map(request):
+    rows = selectors.map_statuses()
+    context = {**_map_context(rows), "status_table": selectors.status_table(rows)}
+    return render(request, "public/map.html", context)
+
+
+# --- following ---------------------------------------------------------------
+
+
+def _follow_target(data) -> dict | None:
+    """What the follow form is about, for its heading; None when it names nothing real."""
+    if str(data.get("case", "")).isdigit():
+        case = selectors.public_cases().filter(pk=int(data["case"])).first()
+        return (
+            {"label": f"the opt-out request of {case.jurisdiction}", "obj": case} if case else None
+        )
+    if str(data.get("jurisdiction", "")).isdigit():
+        j = (
+            Jurisdiction.objects.select_related("state")
+            .filter(pk=int(data["jurisdiction"]))
+            .first()
+        )
+        return {"label": str(j), "obj": j} if j else None
+    if data.get("state"):
+        state = State.objects.filter(postal_code__iexact=str(data["state"])[:2]).first()
+        return {"label": state.name, "obj": state} if state else None
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request):
+    data = request.POST if request.method == "POST" else request.GET
+    target = _follow_target(data)
+    if target is None:
+        return render(request, "public/follow_unknown.html", status=404)
+    form = FollowForm(request.POST or None, initial=data.dict())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.follow_request(
+                email=d["email"],
+                case_id=d.get("case"),
+                jurisdiction_id=d.get("jurisdiction"),
+                state_code=d.get("state") or None,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            return render(
+                request, "public/follow_sent.html", {"target": target, "email": d["email"]}
+            )
+    status = 400 if form.is_bound else 200
+    return render(request, "public/follow.html", {"form": form, "target": target}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request, token: str):
+    """
+    GET shows a button, POST confirms: mail scanners that open every link
+    must not confirm on the reader's behalf.
+    """
+    try:
+        follow_obj = services.follow_from_confirm_token(token)
+    except services.InvalidToken as exc:
+        return render(request, "public/token_error.html", {"message": exc.messages[0]}, status=400)
+    if follow_obj is None:
+        message = "This follow was cancelled. Ask to follow again."
+        return render(request, "public/token_error.html", {"message": message}, status=400)
+    if request.method == "POST":
+        follow_obj = services.follow_confirm(token=token)
+        return render(request, "public/follow_confirmed.html", {"follow": follow_obj})
+    return render(request, "public/follow_confirm.html", {"follow": follow_obj})
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        follow_obj = services.follow_from_unsubscribe_token(token)
+    except services.InvalidToken as exc:
+        return render(request, "public/token_error.html", {"message": exc.messages[0]}, status=400)
+    if request.method == "POST":
+        label = services.follow_unsubscribe(token=token)
+        return render(request, "public/unsubscribed.html", {"label": label})
+    return render(request, "public/unsubscribe.html", {"follow": follow_obj})
+
+
+# --- exports -----------------------------------------------------------------
+
+CSV_COLUMNS = [
+    ("id", lambda c: c.pk),
+    ("url", lambda c: services.absolute(c.get_absolute_url())),
+    ("jurisdiction", lambda c: c.jurisdiction.name),
+    ("state", lambda c: c.jurisdiction.state.postal_code),
+    ("fips", lambda c: c.jurisdiction.fips),
+    ("requesting_official", lambda c: c.requesting_official),
+    ("requesting_body", lambda c: c.get_requesting_body_display()),
+    ("reasons", lambda c: c.reasons),
+    ("stage", lambda c: c.get_stage_display()),
+    ("is_open", lambda c: "yes" if c.is_open else "no"),
+    ("opened_on", lambda c: c.opened_on),
+    *[(name, (lambda n: lambda c: getattr(c, n) or "")(name)) for name in selectors.STEP_FIELDS],
+    ("meeting_at", lambda c: timezone.localtime(c.meeting_at).isoformat() if c.meeting_at else ""),
+    ("meeting_location", lambda c: c.meeting_location),
+    ("closed_on", lambda c: c.closed_on or ""),
+    ("outcome", lambda c: c.get_outcome_display()),
+    ("outcome_new_activation", lambda c: c.outcome_new_activation or ""),
+    ("resolution", lambda c: c.outcome_text),
+    ("scheduled_activation_at_filing", lambda c: c.scheduled_activation_at_filing or ""),
+    ("scheduled_activation", lambda c: c.jurisdiction.scheduled_activation or ""),
+    ("actual_activation", lambda c: c.jurisdiction.actual_activation or ""),
+    ("activated_while_pending", lambda c: "yes" if c.activated_while_pending else "no"),
+    ("days_waiting", lambda c: c.days_in_stage() if c.is_open else ""),
+    ("stage_entered_at", lambda c: timezone.localtime(c.stage_entered_at).isoformat()),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_safe(value):
+    """Text a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def cases_csv(request):
+    """Every public case, one row each, streamed: the file can hold all of them."""
+    cases = selectors.cases_for_export()
+    if request.GET.get("state"):
+        cases = cases.filter(jurisdiction__state__postal_code__iexact=request.GET["state"][:2])
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([name for name, _ in CSV_COLUMNS])
+        for case in cases.iterator(chunk_size=1000):
+            yield writer.writerow([_csv_safe(get(case)) for _, get in CSV_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
+    return response
+
+
+def calendar_ics(request):
+    """Scheduled and actual activation dates, and the meetings on the public cases."""
+    from icalendar import Calendar, Event
+
+    state = request.GET.get("state", "")[:2]
+    cal = Calendar()
+    cal.add("prodid", "-//scomm//Secure Communities opt-out tracker//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Secure Communities: activations and meetings")
+    host = settings.SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "scomm"
+    stamp = timezone.now()
+    jurisdictions = Jurisdiction.objects.select_related("state").only(
+        "id",
+        "name",
+        "scheduled_activation",
+        "actual_activation",
+        "plan_status",
+        "state__postal_code",
+    )
+    if state:
+        jurisdictions = jurisdictions.filter(state__postal_code__iexact=state)
+    for j in jurisdictions.exclude(
+        scheduled_activation__isnull=True, actual_activation__isnull=True
+    ).order_by("id"):
+        if j.actual_activation:
+            summary, day, kind = f"Activated: {j}", j.actual_activation, "activated"
+        elif j.plan_status == Jurisdiction.PlanStatus.REMOVED:
+            continue
+        else:
+            summary, day, kind = f"Scheduled activation: {j}", j.scheduled_activation, "scheduled"
+        event = Event()
+        event.add("uid", f"activation-{j.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", summary)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("url", services.absolute(j.get_absolute_url()))
+        event.add("categories", [kind])
+        cal.add_component(event)
+    meetings = selectors.public_cases().filter(meeting_at__isnull=False)
+    if state:
+        meetings = meetings.filter(jurisdiction__state__postal_code__iexact=state)
+    for case in meetings.order_by("meeting_at", "id"):
+        event = Event()
+        event.add("uid", f"meeting-{case.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"Opt-out meeting: {case.jurisdiction}")
+        event.add("dtstart", case.meeting_at)
+        event.add("dtend", case.meeting_at + datetime.timedelta(hours=1))
+        if case.meeting_location:
+            event.add("location", case.meeting_location)
+        event.add("url", services.absolute(case.get_absolute_url()))
+        event.add("categories", ["meeting"])
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="scomm.ics"'
+    return response
+
+
+def data_page(request):
+    """Where the feeds, the exports and the API are, in one page."""
+    return render(
+        request,
+        "public/data.html",
+        {"states": selectors.states(), "schema_url": reverse("public:api-schema")},
+    )

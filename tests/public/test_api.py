@@ -1,0 +1,112 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+from tests.factories import JurisdictionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_validates(client):
+    generator = SchemaGenerator()
+    schema = generator.get_schema(request=None, public=True)
+    validate_schema(schema)
+    paths = set(schema["paths"])
+    assert {"/api/cases/", "/api/cases/{id}/", "/api/events/", "/api/jurisdictions/"} <= paths
+    params = {p["name"] for p in schema["paths"]["/api/cases/"]["get"]["parameters"]}
+    assert {"state", "stage", "outcome", "q", "page", "page_size"} <= params
+    response = client.get(reverse("public:api-schema"), {"format": "json"})
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "scomm public API"
+    try:
+        from openapi_spec_validator import validate
+    except ImportError:
+        return
+    validate(response.json())
+
+
+def test_the_case_list_filters_and_searches(client, public_case, draft_case):
+    url = reverse("public:api-case-list")
+    assert client.get(url, {"state": "xq"}).json()["count"] == 1
+    assert client.get(url, {"state": "ZZ"}).json()["count"] == 0
+    assert client.get(url, {"stage": "open"}).json()["count"] == 1
+    assert client.get(url, {"stage": "resolved"}).json()["count"] == 0
+    assert client.get(url, {"q": "hennessey"}).json()["count"] == 1
+    assert client.get(url, {"q": "trust between"}).json()["count"] == 1
+    assert client.get(url, {"q": "Sheriff Draft"}).json()["count"] == 0
+    case = client.get(url).json()["results"][0]
+    assert case["stage"] == "meeting_requested"
+    assert case["jurisdiction"]["state"] == "XQ"
+    assert case["page_url"].endswith(f"/cases/{public_case.pk}/")
+    bad = client.get(url, {"stage": "nonsense", "opened_after": "yesterday"})
+    assert bad.status_code == 400
+    assert "stage" in bad.json() and "opened_after" in bad.json()
+
+
+def test_the_lists_are_paginated_with_fixed_queries(client, django_assert_max_num_queries):
+    JurisdictionFactory.create_batch(120)
+    with django_assert_max_num_queries(2):
+        page = client.get(reverse("public:api-jurisdiction-list"), {"page_size": 100}).json()
+    assert page["count"] == 120 and len(page["results"]) == 100 and page["next"]
+    assert client.get(reverse("public:api-jurisdiction-list"), {"page": 99}).status_code == 404
+
+
+def test_the_api_lists_keep_fixed_queries_with_many_cases(
+    client, public_case, django_assert_max_num_queries
+):
+    from optouts.models import CaseEvent, OptOutRequest
+
+    clones = []
+    for i in range(60):
+        clones.append(
+            OptOutRequest(
+                jurisdiction=JurisdictionFactory(), stage="notice_sent", requesting_official=f"S{i}"
+            )
+        )
+    OptOutRequest.objects.bulk_create(clones)
+    CaseEvent.objects.bulk_create([CaseEvent(request=c, kind="stage", summary="x") for c in clones])
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("public:api-case-list")).json()["count"] == 61
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("public:api-event-list")).json()["count"] > 60
+
+
+def test_the_api_refuses_writes(client, public_case):
+    url = reverse("public:api-case-detail", args=[public_case.pk])
+    assert client.post(reverse("public:api-case-list"), {}).status_code == 405
+    assert client.delete(url).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schemathesis_finds_no_server_error(live_server, public_case, tmp_path):
+    """A few generated requests per operation against the live server."""
+    result = subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "schemathesis"),
+            "run",
+            f"{live_server.url}/api/schema/?format=json",
+            "--url",
+            live_server.url,
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "15",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--seed",
+            "7",
+            "--no-color",
+            "--request-timeout",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # its example database stays out of the project
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

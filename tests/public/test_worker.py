@@ -1,0 +1,30 @@
+import time
+
+import pytest
+from django.utils import timezone
+
+from optouts import services as optouts
+from public.models import Follow, FollowNotice
+
+pytestmark = pytest.mark.services
+
+
+def test_a_real_worker_tells_each_follower_once(celery_worker_process, public_case):
+    Follow.objects.create(email="w@example.org", case=public_case, confirmed_at=timezone.now())
+    Follow.objects.create(
+        email="w@example.org", state=public_case.jurisdiction.state, confirmed_at=timezone.now()
+    )
+    celery_worker_process.start()
+    optouts.optout_schedule_meeting(
+        case_id=public_case.pk, user=None, meeting_at=timezone.now(), location="Room 4"
+    )
+    event = public_case.events.get(to_stage="meeting_scheduled")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        notices = list(FollowNotice.objects.filter(email="w@example.org", event=event))
+        if notices and all(n.sent_at for n in notices):
+            break
+        time.sleep(0.3)
+    # One address following the case and its state: one email for the event, sent.
+    assert len(notices) == 1 and notices[0].sent_at is not None
+    assert not FollowNotice.objects.filter(sent_at__isnull=True).exists()
