@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import Notification, Reminder, ReminderPreference, ReminderRule, ReminderSnooze
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "stage",
+        "anchor",
+        "before",
+        "days",
+        "business_days",
+        "repeat_every",
+        "is_urgent",
+        "is_active",
+    ]
+    list_editable = ["is_active"]
+    list_filter = ["is_active", "is_urgent", "anchor", "stage"]
+    readonly_fields = ["code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "message", "is_urgent", "is_active", "position"]}),
+        (
+            "When",
+            {"fields": ["stage", "anchor", "before", "days", "business_days", "repeat_every"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # sent reminders keep their rule; turn a rule off instead
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["rule", "case", "due_on", "status", "sent_at", "recipient_count"]
+    list_filter = ["status", "rule"]
+    list_select_related = ["rule", "case__jurisdiction__state"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["case"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderSnooze)
+class ReminderSnoozeAdmin(admin.ModelAdmin):
+    list_display = ["case", "rule", "until", "reason", "created_by", "cancelled_at"]
+    list_select_related = ["case__jurisdiction__state", "rule", "created_by"]
+    raw_id_fields = ["case", "created_by"]
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "delivery", "updated_at"]
+    list_filter = ["delivery"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "reminder", "created_at", "read_at", "emailed_at"]
+    list_select_related = ["user", "reminder__rule"]
+    raw_id_fields = ["user", "reminder"]

@@ -1,0 +1,47 @@
+"""
+Reminder tasks. Each takes ids, calls its service, and handles only retries;
+all are safe to repeat, so they acknowledge late (a killed worker's task is
+delivered again, and the sweep re-queues what was lost).
+"""
+
+import os
+import time
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import services
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "soft_time_limit": 5 * 60,
+    "time_limit": 6 * 60,
+}
+
+
+@shared_task(**RETRY)
+def reminders_sweep() -> int:
+    """The periodic sweep (Celery beat): write and queue every reminder due today."""
+    return len(services.reminders_sweep())
+
+
+@shared_task(**RETRY)
+def reminder_send(reminder_id: int) -> str:
+    """Send one reminder: notifications once, then the emails not sent yet."""
+    pause = float(os.environ.get("SCOMM_REMINDER_SEND_PAUSE", "0") or 0)
+    if pause:  # only the worker tests set it, to kill a worker in the middle of a sweep
+        time.sleep(pause)
+    reminder = services.reminder_send(reminder_id=reminder_id)
+    services.reminder_emails_send(reminder_id=reminder_id)
+    return reminder.status
+
+
+@shared_task(**RETRY)
+def digest_send() -> int:
+    """The daily digest for everyone who chose one."""
+    return services.digest_send()

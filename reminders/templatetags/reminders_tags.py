@@ -1,0 +1,50 @@
+"""The reminders' pieces of shared pages: the bell, "needs attention", the case panel."""
+
+from django import template
+from django.utils import timezone
+
+from optouts.permissions import COUNSEL, STAFF, can_act
+
+from .. import selectors
+from ..forms import SnoozeForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("reminders/_bell.html", takes_context=True)
+def reminders_bell(context):
+    """The unread count in the header: one query, none for an anonymous visitor."""
+    user = context.get("user")
+    if not getattr(user, "is_authenticated", False):
+        return {"show": False}
+    return {"show": True, "count": selectors.unread_count(user=user)}
+
+
+@register.inclusion_tag("reminders/_needs_attention.html", takes_context=True)
+def needs_attention(context):
+    user = context.get("user")
+    if not getattr(user, "is_authenticated", False):
+        return {"show": False}
+    return {"show": True, "items": selectors.needs_attention(user=user)}
+
+
+@register.inclusion_tag("reminders/_case_panel.html", takes_context=True)
+def reminders_panel(context, case):
+    """Upcoming reminders and the snooze form, for the case's staff and counsel."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if not can_act(user, case.jurisdiction_id, (STAFF, COUNSEL)):
+        return {"show": False}
+    today = timezone.localdate()
+    panel = selectors.case_panel(case=case, today=today)
+    form = getattr(request, "reminders_snooze_form", None) or SnoozeForm(
+        prefix="snooze", rules=panel["rules"]
+    )
+    return {
+        "show": True,
+        "case": case,
+        "form": form,
+        "today": today,
+        **panel,
+        "csrf_token": context.get("csrf_token"),
+    }

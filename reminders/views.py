@@ -1,0 +1,128 @@
+"""
+The notifications page, email preferences, one-click unsubscribe, and the
+snooze form of the case page. Each view checks who may act, then calls one
+service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from optouts.models import OptOutRequest
+from optouts.permissions import COUNSEL, STAFF, can_act
+
+from . import selectors, services
+from .emails import user_from_token
+from .forms import PreferenceForm, SnoozeForm
+from .models import Delivery, ReminderPreference, ReminderSnooze
+
+
+@login_required
+def notification_list(request):
+    """Lists the user's reminders; what this page shows counts as read."""
+    page = Paginator(
+        selectors.notifications_for(user=request.user).order_by("-created_at", "-id"), 50
+    ).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    unread = [n.pk for n in items if n.read_at is None]
+    if unread:
+        services.notifications_mark_read(user=request.user, ids=unread)
+    preference = ReminderPreference.objects.filter(user=request.user).first()
+    form = PreferenceForm(
+        initial={"delivery": preference.delivery if preference else Delivery.IMMEDIATE}
+    )
+    return render(
+        request,
+        "reminders/notification_list.html",
+        {"page": page, "items": items, "unread": set(unread), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    count = services.notifications_mark_read(user=request.user)
+    messages.success(request, f"{count} reminder{'s' if count != 1 else ''} marked read.")
+    return redirect("reminders:list")
+
+
+@login_required
+@require_POST
+def preferences(request):
+    form = PreferenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how reminders reach you by email.")
+        return redirect("reminders:list")
+    services.preference_set(user=request.user, delivery=form.cleaned_data["delivery"])
+    messages.success(request, f"Saved: {Delivery(form.cleaned_data['delivery']).label.lower()}.")
+    return redirect("reminders:list")
+
+
+@csrf_exempt  # the link in an email, and mail clients' one-click POST, carry no CSRF token
+def unsubscribe(request, token: str):
+    """
+    One click, no sign-in: the signed token names the user. GET and the
+    RFC 8058 one-click POST both turn reminder emails off (the bell stays).
+    """
+    user = user_from_token(token)
+    if user is None:
+        raise Http404("This unsubscribe link is not valid.")
+    if request.method == "POST" and request.POST.get("resubscribe"):
+        services.preference_set(user=user, delivery=Delivery.IMMEDIATE)
+        return render(request, "reminders/unsubscribed.html", {"resubscribed": True})
+    services.preference_set(user=user, delivery=Delivery.NONE)
+    return render(request, "reminders/unsubscribed.html", {"token": token, "email": user.email})
+
+
+def _case_for_acting(request, pk: int) -> OptOutRequest:
+    case = get_object_or_404(OptOutRequest.objects.only("id", "jurisdiction_id", "stage"), pk=pk)
+    if not can_act(request.user, case.jurisdiction_id, (STAFF, COUNSEL)):
+        raise PermissionDenied("You do not act for this jurisdiction.")
+    return case
+
+
+@login_required
+@require_POST
+def snooze(request, pk: int):
+    case = _case_for_acting(request, pk)
+    form = SnoozeForm(request.POST, prefix="snooze", rules=selectors.active_rules())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.snooze_create(
+                case_id=case.pk,
+                user=request.user,
+                until=data["until"],
+                reason=data["reason"],
+                rule_id=data["rule"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Reminders snoozed until {data['until']:%B %-d, %Y}.")
+            return redirect(case.get_absolute_url() + "#reminders")
+    # Show the case page again with the form's errors in the reminders panel.
+    from optouts.views import case_detail
+
+    request.reminders_snooze_form = form
+    messages.error(request, "The reminders were not snoozed: please correct the form.")
+    return case_detail(request, pk, status=400)
+
+
+@login_required
+@require_POST
+def snooze_cancel(request, pk: int):
+    snooze_row = get_object_or_404(ReminderSnooze.objects.only("id", "case_id"), pk=pk)
+    case = _case_for_acting(request, snooze_row.case_id)
+    services.snooze_cancel(snooze_id=snooze_row.pk, user=request.user)
+    messages.success(request, "Snooze ended: the reminders are back.")
+    return redirect(case.get_absolute_url() + "#reminders")
