@@ -40,6 +40,8 @@ NOTIFIED_KINDS = frozenset(
         CaseEvent.Kind.DELIVERY,
         CaseEvent.Kind.CORRESPONDENCE,
         CaseEvent.Kind.ACTIVATION,
+        # Public reminders only: an activation date that is near.
+        CaseEvent.Kind.REMINDER,
     }
 )
 

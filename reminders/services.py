@@ -23,6 +23,7 @@ from optouts.models import CaseEvent, OptOutRequest
 
 from . import emails, selectors
 from .models import (
+    Anchor,
     Delivery,
     Notification,
     Reminder,
@@ -142,6 +143,19 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
         f"({len(users)} {'person' if len(users) == 1 else 'people'} told).",
         is_public=False,
     )
+    if reminder.rule.anchor == Anchor.ACTIVATION and case.jurisdiction.scheduled_activation:
+        # The public hears of a nearing activation date too: a public line on
+        # the timeline, which the case's followers are emailed about.
+        days = (case.jurisdiction.scheduled_activation - reminder.due_on).days
+        CaseEvent.objects.create(
+            request=case,
+            kind=CaseEvent.Kind.REMINDER,
+            occurred_on=today,
+            summary=f"{case.jurisdiction.name} is scheduled to be activated in {days} "
+            f"day{'s' if days != 1 else ''}, on "
+            f"{case.jurisdiction.scheduled_activation:%B %-d, %Y}, while this request is open.",
+            is_public=True,
+        )
     return reminder
 
 

@@ -270,3 +270,25 @@ def test_counsel_and_staff_of_another_jurisdiction_hear_nothing(
     recipients = set(Notification.objects.values_list("user_id", flat=True))
     assert recipients == {people["staff"].pk, people["counsel"].pk}
     assert other.pk not in recipients
+
+
+def test_followers_hear_of_a_nearing_activation_date_once(
+    people, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from public.models import Follow
+
+    j = people["jurisdiction"]
+    j.scheduled_activation = TODAY + days(7)
+    j.save()
+    case = make_case(stage=Stage.NOTICE_SENT, entered=TODAY - days(2), jurisdiction=j)
+    Follow.objects.create(email="advocate@example.org", case=case, confirmed_at=timezone.now())
+    sweep(django_capture_on_commit_callbacks)
+    public = CaseEvent.objects.get(request=case, kind=CaseEvent.Kind.REMINDER, is_public=True)
+    assert "in 7 days" in public.summary
+    to_follower = [m for m in mail.outbox if m.to == ["advocate@example.org"]]
+    assert len(to_follower) == 1
+    assert "List-Unsubscribe" in to_follower[0].extra_headers
+    sweep(django_capture_on_commit_callbacks)
+    assert len([m for m in mail.outbox if m.to == ["advocate@example.org"]]) == 1
