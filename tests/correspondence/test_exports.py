@@ -192,6 +192,8 @@ def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp
             "SCOMM_PRIVATE_MEDIA_ROOT": str(settings.SCOMM_PRIVATE_MEDIA_ROOT),
         }
     )
+    # A transactional test starts from a flushed database: seed the templates again.
+    services.letter_templates_install_defaults()
     _private_case(case, staff)
     export = services.case_export_request(case_id=case.pk, user=staff, kind="pdf")
     deadline = time.monotonic() + 60
