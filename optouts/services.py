@@ -402,7 +402,12 @@ def optout_withdraw(
 
 @transaction.atomic
 def optout_reopen(
-    *, case_id: int, user, requesting_official: str = "", reasons: str = ""
+    *,
+    case_id: int,
+    user,
+    requesting_official: str = "",
+    reasons: str = "",
+    opened_on: datetime.date | None = None,
 ) -> OptOutRequest:
     """
     Renew a denied request with a new notice: a new draft case linked to the
@@ -421,10 +426,12 @@ def optout_reopen(
         requesting_body=case.requesting_body,
         reasons=reasons or case.reasons,
         reopens=case,
+        opened_on=opened_on,
     )
     CaseEvent.objects.create(
         request=case,
         kind=CaseEvent.Kind.NOTE,
+        occurred_on=new_case.opened_on,
         actor=user,
         summary=f"Renewed with a new notice: request #{new_case.pk}.",
     )

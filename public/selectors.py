@@ -126,16 +126,18 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     outcome_rows: Counter = Counter()
     awp_total = 0
     for stage, outcome, has_delivery, awp, n in groups:
+        is_public = stage != Stage.DRAFT and not (stage == Stage.WITHDRAWN and not has_delivery)
+        if not is_public:
+            continue  # drafts are the jurisdiction's unfinished work, not counted in public
         stage_rows[stage] += n
         if stage == Stage.RESOLVED:
             outcome_rows[outcome] += n
-        is_public = stage != Stage.DRAFT and not (stage == Stage.WITHDRAWN and not has_delivery)
-        if awp and is_public:
+        if awp:
             awp_total += n
     open_stages = [
         {"value": s.value, "label": s.label, "count": stage_rows.get(s.value, 0)}
         for s in Stage
-        if s in OPEN_STAGES
+        if s in PENDING_STAGES
     ]
     outcomes = [
         {"value": o.value, "label": o.label, "count": outcome_rows.get(o.value, 0)} for o in Outcome

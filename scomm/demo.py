@@ -197,12 +197,7 @@ def _cases(users):
 
     sf2 = OptOutRequest.objects.filter(reopens=sf1).first()
     if sf2 is None:
-        sf2 = services.optout_reopen(case_id=sf1.pk, user=staff)
-        OptOutRequest.objects.filter(pk=sf2.pk).update(opened_on=D("2010-08-30"))
-        CaseEvent.objects.filter(request=sf2, kind=CaseEvent.Kind.CREATED).update(
-            occurred_on=D("2010-08-30")
-        )
-        sf2.refresh_from_db()
+        sf2 = services.optout_reopen(case_id=sf1.pk, user=staff, opened_on=D("2010-08-30"))
         _deliver(
             sf2,
             staff,

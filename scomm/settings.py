@@ -230,6 +230,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # Tasks run in-process on the embedded default: one line each is noise.
+        "celery": {"level": "WARNING"},
     },
 }
 

@@ -92,7 +92,7 @@ def test_the_home_page_shows_where_things_stand(client, public_case, draft_case)
     )
     response = client.get(reverse("home"))
     body = response.content.decode()
-    assert 'id="open-total">2<' in body  # the draft counts, the public one too
+    assert 'id="open-total">1<' in body  # the public case only: a draft is not counted
     assert 'id="awp-total">1<' in body
     assert "Marker County, XQ" in body
     assert "Sheriff Draft" not in body
