@@ -144,6 +144,8 @@ class OptOutRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at"]),
+            # The case list, longest waiting first.
+            models.Index(fields=["stage_entered_at", "id"], name="optout_waiting_longest"),
             models.Index(fields=["jurisdiction", "stage"]),
         ]
 
@@ -292,7 +294,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_on", "recorded_at", "id"]
-        indexes = [models.Index(fields=["request", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["request", "occurred_on"]),
+            # "Latest on the timelines" and the feeds read the newest first.
+            models.Index(fields=["-occurred_on", "-recorded_at"], name="event_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
         ]

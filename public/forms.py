@@ -22,14 +22,9 @@ class FollowForm(forms.Form):
 
 
 class FollowStateForm(forms.Form):
-    """The short form on the home page: pick a state, give an address."""
+    """The short form on the home page: pick a state; the follow page asks for the address."""
 
     state = forms.ChoiceField(label="State")
-    email = forms.EmailField(
-        label="Your email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
 
     def __init__(self, *args, states, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ import csv
 import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jurisdictions.models import Jurisdiction, State
+from scomm import pagecache
 
 from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
@@ -177,15 +179,32 @@ def _csv_safe(value):
 
 def cases_csv(request):
     """Every public case, one row each, streamed: the file can hold all of them."""
+    state = request.GET.get("state", "")[:2].upper()
+    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+    # The same file for everyone until a case changes: built once, then served
+    # from the cache (see scomm/pagecache.py), streamed the first time.
+    key = f"scomm:cases.csv:{pagecache.generation()}:{state}"
+    cached = cache.get(key) if seconds else None
+    if cached is not None:
+        response = HttpResponse(cached, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
+        return response
     cases = selectors.cases_for_export()
-    if request.GET.get("state"):
-        cases = cases.filter(jurisdiction__state__postal_code__iexact=request.GET["state"][:2])
+    if state:
+        cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow([name for name, _ in CSV_COLUMNS])
+        built = []
+        header = writer.writerow([name for name, _ in CSV_COLUMNS])
+        built.append(header)
+        yield header
         for case in cases.iterator(chunk_size=1000):
-            yield writer.writerow([_csv_safe(get(case)) for _, get in CSV_COLUMNS])
+            line = writer.writerow([_csv_safe(get(case)) for _, get in CSV_COLUMNS])
+            built.append(line)
+            yield line
+        if seconds:
+            cache.set(key, "".join(built), seconds)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'

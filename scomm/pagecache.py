@@ -31,6 +31,11 @@ def pages_changed(**kwargs) -> None:
         cache.set(GENERATION_KEY, 1, timeout=None)
 
 
+def generation() -> int:
+    """The current generation: part of every cache key that must follow the data."""
+    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+
+
 def connect() -> None:
     post_save.connect(pages_changed, dispatch_uid="scomm-pagecache-save")
     post_delete.connect(pages_changed, dispatch_uid="scomm-pagecache-delete")
@@ -57,8 +62,7 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.SCOMM_PAGE_CACHE_SECONDS
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
-        generation = cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-        key = f"scomm:page:{generation}:{request.method}:{request.get_full_path()}"
+        key = f"scomm:page:{generation()}:{request.method}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit

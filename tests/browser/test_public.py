@@ -50,8 +50,10 @@ def test_search_and_filters_are_shareable_links(page, public_case, draft_case): 
 def test_follow_a_state_confirm_and_unsubscribe(page, public_case):  # noqa: F811
     page.goto("/")
     page.locator("#follow-state-form").get_by_label("State").select_option("XQ")
-    page.locator("#follow-state-form").get_by_label("Your email address").fill("ana@example.org")
-    page.locator("#follow-state-form").get_by_role("button", name="Follow").click()
+    page.locator("#follow-state-form").get_by_role("button", name="Follow this state").click()
+    page.wait_for_url("**/follow/?state=XQ")
+    page.get_by_label("Your email address").fill("ana@example.org")
+    page.get_by_role("button", name="Follow").click()
     assert page.locator("#follow-sent").is_visible()
     assert_accessible(page)
     assert len(mail.outbox) == 1

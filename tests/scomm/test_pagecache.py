@@ -83,3 +83,15 @@ def test_the_public_case_page_carries_no_form_and_is_cached(client):
     confirm = client.get(reverse("correspondence:export_create", args=[case.pk]), {"kind": "zip"})
     assert confirm.status_code == 200
     assert "csrfmiddlewaretoken" in confirm.content.decode()
+
+
+def test_the_csv_export_is_built_once_per_change(client, django_assert_num_queries):
+    case, user = sent_case()
+    first = b"".join(client.get("/cases.csv").streaming_content)
+    assert b"Cached County" in first
+    with django_assert_num_queries(0):
+        second = client.get("/cases.csv")
+    assert second.content == first
+    services.optout_withdraw(case_id=case.pk, user=user, reason="The board voted to stay in.")
+    third = b"".join(client.get("/cases.csv").streaming_content)
+    assert b"withdrawn" in third.lower() and third != first
