@@ -1,0 +1,88 @@
+"""Every main page: WCAG 2.1 AA by axe-core, usable with the keyboard, readable on a phone."""
+
+import pytest
+from django.utils import timezone
+
+from optouts import services
+from optouts.models import Recipient
+from tests.browser.conftest import assert_accessible, login
+from tests.factories import PASSWORD, JurisdictionFactory, MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def sent_case():
+    jurisdiction = JurisdictionFactory(name="Keyboard County")
+    staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
+    case = services.optout_create(
+        jurisdiction=jurisdiction, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
+            method="letter", sent_on=timezone.localdate(),
+        )
+    return case, staff
+
+
+def public_pages(case):
+    return [
+        "/",
+        "/cases/",
+        f"/cases/{case.pk}/",
+        "/jurisdictions/",
+        f"/jurisdictions/{case.jurisdiction_id}/",
+        "/map/",
+        "/data/",
+        f"/follow/?case={case.pk}",
+        "/accounts/login/",
+    ]
+
+
+def test_every_public_page_passes_axe_and_fits_a_phone(page, sent_case):
+    case, _ = sent_case
+    for url in public_pages(case):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url)
+        assert_accessible(page)
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.goto(url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{url} scrolls sideways by {overflow}px on a phone"
+
+
+def test_the_pages_of_a_signed_in_user_pass_axe(page, sent_case):
+    case, staff = sent_case
+    login(page, staff.username, PASSWORD)
+    for url in ["/", f"/cases/{case.pk}/", "/cases/new/", "/reminders/"]:
+        page.goto(url)
+        assert_accessible(page)
+
+
+def test_the_keyboard_alone_reaches_the_content_and_files_a_search(page, sent_case):
+    page.goto("/cases/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Tab to the search field, type, and submit with Enter: no mouse.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "q":
+            break
+    else:
+        pytest.fail("the search field cannot be reached with Tab")
+    page.keyboard.type("Keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=Keyboard**")
+    assert page.get_by_role("link", name="Keyboard County").first.is_visible()
+    # Every focusable element shows where the focus is.
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; })()"
+    )
+    assert outline
