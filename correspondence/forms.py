@@ -1,18 +1,10 @@
 from django import forms
-from django.utils import timezone
 
+from optouts.forms import DATE, not_future
 from optouts.models import DeliveryMethod
 
 from . import services
 from .models import CaseExport, Correspondence, Letter
-
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def _not_future(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError("This date is in the future.")
-    return value
 
 
 class LetterCreateForm(forms.Form):
@@ -59,7 +51,7 @@ class LetterSendForm(forms.Form):
     method = forms.ChoiceField(
         label="Sent by", choices=DeliveryMethod.choices, widget=forms.RadioSelect, initial="letter"
     )
-    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[_not_future])
+    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[not_future])
     reference = forms.CharField(
         label="Reference (optional)",
         required=False,
@@ -111,7 +103,7 @@ class CorrespondenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["occurred_on"].validators.append(_not_future)
+        self.fields["occurred_on"].validators.append(not_future)
         self.fields["direction"].choices = Correspondence.Direction.choices
 
     def clean_files(self):

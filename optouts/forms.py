@@ -14,7 +14,8 @@ from .models import (
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _not_future(value):
+def not_future(value):
+    """A date field's check: what is recorded has happened."""
     if value and value > timezone.localdate():
         raise forms.ValidationError("This date is in the future.")
     return value
@@ -57,7 +58,7 @@ class CaseCreateForm(forms.ModelForm):
 class DeliveryForm(forms.Form):
     recipient_name = forms.CharField(label="Addressed to", max_length=200)
     method = forms.ChoiceField(choices=DeliveryMethod.choices, widget=forms.RadioSelect)
-    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[_not_future])
+    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[not_future])
     reference = forms.CharField(
         label="Reference (optional)",
         required=False,
@@ -72,7 +73,7 @@ class OtherDeliveryForm(DeliveryForm):
 
 
 class DatedNoteForm(forms.Form):
-    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[_not_future])
+    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[not_future])
     note = forms.CharField(
         label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -98,7 +99,7 @@ class ResolveForm(forms.Form):
         label="Resolution in words", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     occurred_on = forms.DateField(
-        label="Date of the resolution", widget=DATE, validators=[_not_future]
+        label="Date of the resolution", widget=DATE, validators=[not_future]
     )
     source = forms.CharField(label="Source document (optional)", required=False, max_length=300)
 
@@ -122,7 +123,7 @@ class EventForm(forms.Form):
         label="Kind",
         choices=[(CaseEvent.Kind.REPLY, "Reply received"), (CaseEvent.Kind.NOTE, "Note")],
     )
-    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[_not_future])
+    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[not_future])
     summary = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}))
     source = forms.CharField(label="Source document (optional)", required=False, max_length=300)
     is_public = forms.BooleanField(

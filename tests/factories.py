@@ -89,3 +89,31 @@ class OptOutRequestFactory(factory.django.DjangoModelFactory):
     requesting_official = "Sheriff Example"
     requesting_body = "sheriff"
     reasons = "Community policing."
+
+
+def case_with_notice_sent(*, jurisdiction=None, user=None, method="letter", **extra):
+    """A case filed through the services whose notice reached both the SIB and ICE."""
+
+    from optouts import services
+    from optouts.models import Recipient
+
+    jurisdiction = jurisdiction or JurisdictionFactory()
+    user = user or MembershipFactory(jurisdiction=jurisdiction, role="staff").user
+    case = services.optout_create(
+        jurisdiction=jurisdiction,
+        user=user,
+        requesting_official=extra.pop("requesting_official", "Sheriff"),
+        requesting_body="sheriff",
+        **extra,
+    )
+    for recipient in (Recipient.SIB, Recipient.ICE):
+        services.delivery_record(
+            case_id=case.pk,
+            user=user,
+            recipient=recipient,
+            recipient_name="Office",
+            method=method,
+            sent_on=case.opened_on,
+        )
+    case.refresh_from_db()
+    return case

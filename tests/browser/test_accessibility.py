@@ -1,12 +1,14 @@
 """Every main page: WCAG 2.1 AA by axe-core, usable with the keyboard, readable on a phone."""
 
 import pytest
-from django.utils import timezone
 
-from optouts import services
-from optouts.models import Recipient
 from tests.browser.conftest import assert_accessible, login
-from tests.factories import PASSWORD, JurisdictionFactory, MembershipFactory
+from tests.factories import (
+    PASSWORD,
+    JurisdictionFactory,
+    MembershipFactory,
+    case_with_notice_sent,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,15 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def sent_case():
     jurisdiction = JurisdictionFactory(name="Keyboard County")
     staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
-    case = services.optout_create(
-        jurisdiction=jurisdiction, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
-    )
-    for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
-            method="letter", sent_on=timezone.localdate(),
-        )
-    return case, staff
+    return case_with_notice_sent(jurisdiction=jurisdiction, user=staff), staff
 
 
 def public_pages(case):

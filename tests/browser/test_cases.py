@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
 from optouts import services
-from optouts.models import OptOutRequest, Recipient, Stage
+from optouts.models import OptOutRequest, Stage
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import (
     PASSWORD,
@@ -13,6 +13,7 @@ from tests.factories import (
     JurisdictionFactory,
     MembershipFactory,
     SibFactory,
+    case_with_notice_sent,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,14 +99,7 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
 
 def test_a_bad_resolution_is_explained_at_the_field_and_changes_nothing(page, county):
     staff = MembershipFactory(jurisdiction=county, role="staff").user
-    case = services.optout_create(
-        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
-    )
-    for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
-            method="email", sent_on=TODAY,
-        )
+    case = case_with_notice_sent(jurisdiction=county, user=staff, method="email")
     login(page, staff.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
     page.locator("#action-resolve summary").click()
@@ -121,14 +115,7 @@ def test_a_bad_resolution_is_explained_at_the_field_and_changes_nothing(page, co
 
 def test_the_public_reads_the_timeline_without_internal_notes(page, county):
     staff = MembershipFactory(jurisdiction=county, role="staff").user
-    case = services.optout_create(
-        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
-    )
-    for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
-            method="letter", sent_on=TODAY,
-        )
+    case = case_with_notice_sent(jurisdiction=county, user=staff, method="letter")
     services.event_record(
         case_id=case.pk, user=staff, kind="reply", summary="ICE acknowledged by phone."
     )
@@ -146,14 +133,7 @@ def test_the_public_reads_the_timeline_without_internal_notes(page, county):
 
 def test_a_user_of_another_county_cannot_act(page, county):
     staff = MembershipFactory(jurisdiction=county, role="staff").user
-    case = services.optout_create(
-        jurisdiction=county, user=staff, requesting_official="Sheriff", requesting_body="sheriff"
-    )
-    for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk, user=staff, recipient=recipient, recipient_name="Office",
-            method="letter", sent_on=TODAY,
-        )
+    case = case_with_notice_sent(jurisdiction=county, user=staff, method="letter")
     stranger = MembershipFactory(role="staff").user
     login(page, stranger.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")

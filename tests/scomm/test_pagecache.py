@@ -3,8 +3,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from optouts import services
-from optouts.models import Recipient
-from tests.factories import JurisdictionFactory, UserFactory
+from tests.factories import JurisdictionFactory, UserFactory, case_with_notice_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +18,7 @@ def page_cache(settings):
 
 def sent_case():
     user = UserFactory()
-    case = services.optout_create(
-        jurisdiction=JurisdictionFactory(name="Cached County"),
-        user=user,
-        requesting_official="Sheriff",
-        requesting_body="sheriff",
-    )
-    for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk, user=user, recipient=recipient, recipient_name="Office",
-            method="email", sent_on=case.opened_on,
-        )
+    case = case_with_notice_sent(jurisdiction=JurisdictionFactory(name="Cached County"), user=user)
     return case, user
 
 
