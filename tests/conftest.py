@@ -42,6 +42,12 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The tests that restart PostgreSQL and Redis run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts") is not None)
+
+
 def need(condition: bool, why: str) -> None:
     """Skip a test whose service is missing, except under CI, where it fails."""
     if condition:
