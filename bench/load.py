@@ -62,7 +62,15 @@ def hammer(port: int, path: str, clients: int, seconds: float) -> dict:
         while time.monotonic() < stop:
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+                conn.request(
+                    "GET",
+                    path,
+                    headers={
+                        "Host": "127.0.0.1",
+                        "X-Forwarded-Proto": "https",
+                        "Accept-Encoding": "gzip",  # as every browser sends
+                    },
+                )
                 response = conn.getresponse()
                 response.read()
                 if response.status != 200:

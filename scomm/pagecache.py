@@ -62,7 +62,8 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.SCOMM_PAGE_CACHE_SECONDS
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
-        key = f"scomm:page:{generation()}:{request.method}:{request.get_full_path()}"
+        encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "identity"
+        key = f"scomm:page:{generation()}:{encoding}:{request.method}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit

@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached public page is served without touching the database.
     "scomm.pagecache.AnonymousPageCacheMiddleware",
+    # Inside the page cache, so that a cached page is kept compressed. Django
+    # pads compressed pages against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

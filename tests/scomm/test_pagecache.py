@@ -84,3 +84,19 @@ def test_the_csv_export_is_built_once_per_change(client, django_assert_num_queri
     services.optout_withdraw(case_id=case.pk, user=user, reason="The board voted to stay in.")
     third = b"".join(client.get("/cases.csv").streaming_content)
     assert b"withdrawn" in third.lower() and third != first
+
+
+def test_compressed_and_plain_copies_are_kept_apart(client):
+    import gzip
+
+    case, _ = sent_case()
+    url = case.get_absolute_url()
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    hit = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert hit["X-Page-Cache"] == "hit" and hit["Content-Encoding"] == "gzip"
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain
+    assert plain["X-Page-Cache"] == "miss"
+    assert "Cached County" in gzip.decompress(hit.content).decode()
+    assert "Cached County" in plain.content.decode()
