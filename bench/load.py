@@ -197,6 +197,22 @@ def main():
     }
     counts = query_counts(env, {k: v for k, v in pages.items() if v != "/healthz"})
 
+    print(
+        f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per page, "
+        f"gunicorn {args.workers} workers × 4 threads, {os.cpu_count()} cores"
+    )
+    for title, extra in (
+        ("Signed-out visitors (the public pages come from the page cache)", {}),
+        (
+            "Every page built for every request (as for a signed-in user)",
+            {"SCOMM_PAGE_CACHE_SECONDS": "0"},
+        ),
+    ):
+        results, memory = run_server(args, {**env, **extra}, pages, counts)
+        report(title, results, counts, memory)
+
+
+def run_server(args, env, pages, counts):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"), "scomm.wsgi",
@@ -222,16 +238,15 @@ def main():
                 continue
             hammer(args.port, path, min(args.clients, 4), 1.0)  # warm the workers
             results[name] = hammer(args.port, path, args.clients, args.seconds)
-        memory = rss_mb(server.pid)
+        return results, rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(20)
 
+
+def report(title, results, counts, memory):
     ceiling = results["ceiling (/healthz)"]
-    print(
-        f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per page, "
-        f"gunicorn {args.workers} workers × 4 threads, {os.cpu_count()} cores\n"
-    )
+    print(f"\n{title}\n")
     header = f"{'page':<20}{'req/s':>8}{'× ceiling':>11}{'median ms':>11}{'p95 ms':>9}{'queries':>9}{'errors':>8}"
     print(header)
     print("-" * len(header))

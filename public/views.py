@@ -30,13 +30,27 @@ def _map_context(rows: list[dict]) -> dict:
         return {"county_map": "", "map_error": str(exc)}
 
 
+def _map_parts() -> dict:
+    """
+    The county map and its table: the same for every visitor and costly to
+    draw, so kept until the next change of a case or a jurisdiction.
+    """
+    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+    key = f"scomm:map:{pagecache.generation()}"
+    parts = cache.get(key) if seconds else None
+    if parts is None:
+        rows = selectors.map_statuses()
+        parts = {**_map_context(rows), "status_table": selectors.status_table(rows)}
+        if seconds:
+            cache.set(key, parts, seconds * 10)
+    return parts
+
+
 def home(request):
-    rows = selectors.map_statuses()
     states = selectors.states()
     context = {
         **selectors.dashboard(),
-        **_map_context(rows),
-        "status_table": selectors.status_table(rows),
+        **_map_parts(),
         "chart": svg.activity_chart(selectors.activity_by_month()),
         "recent": list(selectors.public_events()[:10]),
         "follow_form": FollowStateForm(states=[("", "Choose a state"), *states]),
@@ -45,9 +59,7 @@ def home(request):
 
 
 def county_map(request):
-    rows = selectors.map_statuses()
-    context = {**_map_context(rows), "status_table": selectors.status_table(rows)}
-    return render(request, "public/map.html", context)
+    return render(request, "public/map.html", _map_parts())
 
 
 # --- following ---------------------------------------------------------------

@@ -199,6 +199,8 @@ SCOMM_PAGE_CACHE_VIEWS = {
     "public:feed_case",
     "public:feed_state",
     "public:calendar",
+    # Streamed when built; once built, kept whole (and compressed) like a page.
+    "public:cases_csv",
 }
 
 CACHES = {

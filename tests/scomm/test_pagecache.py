@@ -100,3 +100,22 @@ def test_compressed_and_plain_copies_are_kept_apart(client):
     assert plain["X-Page-Cache"] == "miss"
     assert "Cached County" in gzip.decompress(hit.content).decode()
     assert "Cached County" in plain.content.decode()
+
+
+def test_a_signed_in_user_gets_the_map_drawn_once_per_change(client, django_assert_max_num_queries):
+    from public import views
+
+    case, user = sent_case()
+    client.force_login(user)
+    drawn = []
+    original = views._map_context
+    views._map_context = lambda rows: drawn.append(1) or original(rows)
+    try:
+        client.get(reverse("home"))
+        client.get(reverse("public:map"))
+        assert len(drawn) == 1
+        services.optout_withdraw(case_id=case.pk, user=user, reason="The board voted to stay in.")
+        client.get(reverse("public:map"))
+        assert len(drawn) == 2
+    finally:
+        views._map_context = original
