@@ -204,7 +204,7 @@ def main():
     for title, extra in (
         ("Signed-out visitors (the public pages come from the page cache)", {}),
         (
-            "Every page built for every request (as for a signed-in user)",
+            "Every page built for every request (page cache off)",
             {"SCOMM_PAGE_CACHE_SECONDS": "0"},
         ),
     ):
