@@ -1,6 +1,6 @@
 """Reads of cases: the lists, the page of one case, and what the public may see."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from jurisdictions.models import IceOffice, Jurisdiction
 
@@ -92,23 +92,6 @@ def ice_office_for(*, jurisdiction: Jurisdiction) -> IceOffice | None:
     )
 
 
-def stage_counts(*, user=None) -> dict[str, int]:
-    rows = cases_visible_to(user).values("stage").annotate(n=Count("id"))
-    counts = {s.value: 0 for s in Stage}
-    counts.update({r["stage"]: r["n"] for r in rows})
-    return counts
-
-
-def open_case_counts_by_jurisdiction(*, jurisdiction_ids) -> dict[int, int]:
-    rows = (
-        OptOutRequest.objects.open()
-        .filter(jurisdiction_id__in=jurisdiction_ids)
-        .values("jurisdiction_id")
-        .annotate(n=Count("id"))
-    )
-    return {r["jurisdiction_id"]: r["n"] for r in rows}
-
-
 def jurisdiction_cases(*, jurisdiction: Jurisdiction, user=None) -> list[OptOutRequest]:
     return list(
         cases_visible_to(user)
@@ -116,13 +99,4 @@ def jurisdiction_cases(*, jurisdiction: Jurisdiction, user=None) -> list[OptOutR
         .select_related("jurisdiction")
         .with_activated_while_pending()
         .order_by("-opened_on")
-    )
-
-
-def public_events(*, limit: int = 20) -> list[CaseEvent]:
-    return list(
-        CaseEvent.objects.filter(is_public=True)
-        .exclude(request__stage=Stage.DRAFT)
-        .select_related("request__jurisdiction__state")
-        .order_by("-occurred_on", "-recorded_at")[:limit]
     )
