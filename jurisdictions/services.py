@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from scomm.pagecache import pages_changed
+
 from .models import Jurisdiction, State, normalise_name
 
 _UNSET = object()
@@ -109,4 +111,6 @@ def directory_load_census(*, user=None) -> dict[str, int]:
             default_change_reason="2010 Census county list",
         )
         created["jurisdictions"] = len(new_jurisdictions)
+    if new_states or new_jurisdictions:
+        pages_changed()  # bulk inserts send no post_save
     return created

@@ -3,22 +3,22 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from scomm import fragments
+
 from . import selectors
 from .models import Jurisdiction
 
 
 def jurisdiction_list(request):
-    state = request.GET.get("state", "").strip()[:2]
-    q = request.GET.get("q", "").strip()[:100]
-    plan_status = request.GET.get("status", "")
-    if plan_status not in Jurisdiction.PlanStatus.values:
-        plan_status = ""
-    jurisdictions = selectors.jurisdiction_list(state=state, q=q, plan_status=plan_status)
-    page = Paginator(jurisdictions, 250).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "jurisdictions/jurisdiction_list.html",
-        {
+    def build() -> dict:
+        state = request.GET.get("state", "").strip()[:2]
+        q = request.GET.get("q", "").strip()[:100]
+        plan_status = request.GET.get("status", "")
+        if plan_status not in Jurisdiction.PlanStatus.values:
+            plan_status = ""
+        jurisdictions = selectors.jurisdiction_list(state=state, q=q, plan_status=plan_status)
+        page = Paginator(jurisdictions, 250).get_page(request.GET.get("page"))
+        return {
             "page": page,
             "jurisdictions": page.object_list,
             "states": selectors.state_list(),
@@ -26,8 +26,14 @@ def jurisdiction_list(request):
             "state": state.upper(),
             "q": q,
             "status": plan_status,
-        },
+            "query": request.GET,
+        }
+
+    # Public facts only: the same table for everyone who asks the same question.
+    table = fragments.cached_fragment(
+        "jurisdictions/_jurisdiction_list.html", build, vary=(request.GET.urlencode(),)
     )
+    return render(request, "jurisdictions/jurisdiction_list.html", {"table": table})
 
 
 def jurisdiction_detail(request, pk: int):

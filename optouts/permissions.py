@@ -38,3 +38,15 @@ def can_act(user, jurisdiction_id: int, roles=(STAFF,)) -> bool:
 def can_see_private(user, jurisdiction_id: int) -> bool:
     """Internal notes and unsent drafts: the jurisdiction's own staff and counsel, and admins."""
     return can_act(user, jurisdiction_id, (STAFF, COUNSEL))
+
+
+def visibility_scope(user) -> str:
+    """
+    A name for what this user may see beyond the public: users with the same
+    scope see the same cases and notes, so pages built for one may be served
+    to another (scomm/fragments.py).
+    """
+    if is_admin(user):
+        return "admin"
+    own = sorted(j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL})
+    return "members:" + ",".join(map(str, own)) if own else "public"

@@ -12,25 +12,45 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
+from scomm import fragments
 
 from . import forms, selectors, services
 from .models import OptOutRequest, Outcome, Recipient, Stage
-from .permissions import COUNSEL, STAFF, can_act, can_see_private, is_admin, roles_by_jurisdiction
+from .permissions import (
+    COUNSEL,
+    STAFF,
+    can_act,
+    can_see_private,
+    is_admin,
+    roles_by_jurisdiction,
+    visibility_scope,
+)
 from .transitions import LABELS, allowed_actions
 
 
 def case_list(request):
-    form = forms.CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    cases = selectors.case_list(
-        filters=filters, order=filters.get("order") or "waiting", user=request.user
+    def build() -> dict:
+        form = forms.CaseFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        cases = selectors.case_list(
+            filters=filters, order=filters.get("order") or "waiting", user=request.user
+        )
+        page = Paginator(cases, 50).get_page(request.GET.get("page"))
+        return {
+            "form": form,
+            "page": page,
+            "cases": page.object_list,
+            "query": request.GET,
+            "today": timezone.localdate(),
+        }
+
+    # The same filters and the same visible cases give the same list, whoever asks.
+    results = fragments.cached_fragment(
+        "optouts/_case_list.html",
+        build,
+        vary=(visibility_scope(request.user), request.GET.urlencode()),
     )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "optouts/case_list.html",
-        {"form": form, "page": page, "cases": page.object_list, "today": timezone.localdate()},
-    )
+    return render(request, "optouts/case_list.html", {"results": results})
 
 
 def _get_case(pk: int, user) -> OptOutRequest:

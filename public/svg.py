@@ -42,6 +42,47 @@ def county_map(rows: list[dict], *, title_id: str = "map-title") -> SafeString:
     return mark_safe("".join(parts))  # nosec B308 B703
 
 
+# The colours of static/css/public.css, for the map drawn as an image (an
+# image cannot read the page's stylesheet).
+IMAGE_FILLS = {
+    MapStatus.NOT_SCHEDULED: "#e3e6ea",
+    MapStatus.SCHEDULED: "#8fb9e0",
+    MapStatus.ACTIVATED: "#e8a33d",
+    MapStatus.PENDING: "#b3261e",
+    MapStatus.REMOVED: "#2e7d4f",
+    None: "#f6f7f8",
+}
+
+
+def county_map_image(rows: list[dict]) -> str:
+    """
+    The county map as a standalone SVG document for an <img>: one path per
+    status (no links, no names), a fraction of the inline map's weight and
+    kept by the browser. Raises topojson.AtlasMissing without the shapes.
+    """
+    shapes = topojson.county_shapes()
+    status_of = {row["fips"]: row["status"] for row in rows}
+    by_status: dict = {status: [] for status in IMAGE_FILLS}
+    for fips, path in shapes["counties"].items():
+        by_status[status_of.get(fips)].append(path)
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {topojson.WIDTH} {topojson.HEIGHT}" '
+        f'width="{topojson.WIDTH}" height="{topojson.HEIGHT}">'
+        '<g stroke="#ffffff" stroke-width=".25" stroke-linejoin="round">'
+    ]
+    for status, paths in by_status.items():
+        if paths:
+            parts.append(f'<path fill="{IMAGE_FILLS[status]}" d="{"".join(paths)}"/>')
+    parts.append("</g>")
+    if shapes["states"]:
+        parts.append(
+            f'<path fill="none" stroke="#4a5360" stroke-width=".6" d="{shapes["states"]}"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def activity_chart(rows: list[dict]) -> SafeString:
     """
     Two bar rows on one time axis: jurisdictions activated per month above,

@@ -13,6 +13,7 @@ router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdic
 
 urlpatterns = [
     path("map/", views.county_map, name="map"),
+    path("map.svg", views.county_map_image, name="map_svg"),
     path("data/", views.data_page, name="data"),
     path("follow/", views.follow, name="follow"),
     path("follow/confirm/<str:token>/", views.follow_confirm, name="follow_confirm"),

@@ -5,19 +5,21 @@ exports (CSV and iCalendar). No account needed; nothing private shown.
 
 import csv
 import datetime
+import gzip
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jurisdictions.models import Jurisdiction, State
-from scomm import pagecache
+from scomm import fragments, pagecache
 
 from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
@@ -46,20 +48,59 @@ def _map_parts() -> dict:
     return parts
 
 
-def home(request):
+def _overview_context() -> dict:
     states = selectors.states()
-    context = {
+    try:
+        topojson.county_shapes()
+        map_error = ""
+    except topojson.AtlasMissing as exc:
+        map_error = str(exc)
+    return {
         **selectors.dashboard(),
-        **_map_parts(),
+        "status_table": selectors.status_table(selectors.map_statuses()),
+        "map_error": map_error,
+        "map_version": pagecache.generation(),
         "chart": svg.activity_chart(selectors.activity_by_month()),
         "recent": list(selectors.public_events()[:10]),
         "follow_form": FollowStateForm(states=[("", "Choose a state"), *states]),
     }
-    return render(request, "home.html", context)
+
+
+def home(request):
+    # Everything but the signed-in user's own reminders is the same for all.
+    overview = fragments.cached_fragment("public/_overview.html", _overview_context)
+    return render(request, "home.html", {"overview": overview})
 
 
 def county_map(request):
     return render(request, "public/map.html", _map_parts())
+
+
+def county_map_image(request):
+    """
+    The county map as an SVG image, for the overview. The same bytes for
+    everyone until a case or a jurisdiction changes, kept compressed: the
+    overview's URL for it carries the generation, so browsers keep it a day.
+    """
+    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+    key = f"scomm:map.svg:{pagecache.generation()}"
+    parts = cache.get(key) if seconds else None
+    if parts is None:
+        try:
+            body = svg.county_map_image(selectors.map_statuses()).encode()
+        except topojson.AtlasMissing as exc:
+            raise Http404(str(exc)) from None
+        parts = (body, gzip.compress(body, mtime=0))
+        if seconds:
+            cache.set(key, parts, seconds * 10)
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(parts[1] if compressed else parts[0], content_type="image/svg+xml")
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"  # GZipMiddleware leaves it alone
+    patch_vary_headers(response, ["Accept-Encoding"])
+    max_age = 86400 if request.GET.get("v") else 60
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
 
 
 # --- following ---------------------------------------------------------------

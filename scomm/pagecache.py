@@ -12,6 +12,7 @@ was saved through a form. Pages that set a cookie or hold a CSRF token
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -25,6 +26,13 @@ def pages_changed(**kwargs) -> None:
     sender = kwargs.get("sender")
     if sender is not None and sender._meta.app_label not in WATCHED_APPS:
         return
+    _bump()
+    # Again once the change is committed: a page built between the save and
+    # the commit read the old rows and must not outlive them.
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

@@ -19,16 +19,20 @@ def test_the_overview_and_the_map_lead_to_a_county(page, public_case):  # noqa: 
     assert page.get_by_role("heading", name="Where every opt-out request stands").is_visible()
     assert page.locator("#open-total").inner_text() == "1"
     assert page.locator(".activity-chart rect").count() >= 1
+    image = page.locator("#county-map-image")
+    # The image has loaded and been drawn: the browser knows its real size.
+    page.wait_for_function("document.querySelector('#county-map-image').naturalWidth > 0")
+    assert image.evaluate("img => img.naturalWidth") == 975
+    assert_accessible(page)
+    image.click()
+    page.wait_for_url(re.compile(r"/map/$"))
+    assert page.locator("#status-by-state").get_by_text("Quebecia").is_visible()
     county = page.locator('#county-map a[data-fips="06075"]')
-    assert county.count() == 1
+    assert county.get_attribute("class") == "c-pending"
     assert_accessible(page)
     county.locator("path").click(force=True)
     page.wait_for_url(re.compile(rf"/jurisdictions/{public_case.jurisdiction_id}/$"))
     assert page.get_by_role("heading", name=re.compile("Marker County")).is_visible()
-    page.goto("/map/")
-    assert page.locator("#status-by-state").get_by_text("Quebecia").is_visible()
-    assert page.locator('#county-map a[data-fips="06075"]').get_attribute("class") == "c-pending"
-    assert_accessible(page)
 
 
 def test_search_and_filters_are_shareable_links(page, public_case, draft_case):  # noqa: F811

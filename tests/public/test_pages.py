@@ -118,6 +118,50 @@ def test_the_map_links_each_county_to_its_page(client, public_case):
     assert "<title>Marker County, XQ: Opt-out pending</title>" in body
 
 
+def _atlas_or_skip():
+    try:
+        topojson.county_shapes()
+    except topojson.AtlasMissing:
+        pytest.skip("us-atlas is not installed (scripts/setup installs it when npm exists)")
+
+
+def test_the_overview_shows_the_map_as_an_image_leading_to_the_full_map(client, public_case):
+    _atlas_or_skip()
+    body = client.get(reverse("home")).content.decode()
+    assert '<a class="county-map-link" href="/map/"><img class="county-map"' in body
+    assert 'src="/map.svg?v=' in body
+    assert "data-fips=" not in body  # the clickable counties are on /map/ only
+    assert len(body) < 60_000
+
+
+def test_the_map_image_colours_each_county_by_its_status(client, public_case):
+    import gzip
+
+    from public.svg import IMAGE_FILLS
+
+    _atlas_or_skip()
+    Jurisdiction.objects.filter(pk=public_case.jurisdiction_id).update(fips="06075")
+    plain = client.get(reverse("public:map_svg") + "?v=1")
+    assert plain["Content-Type"] == "image/svg+xml"
+    assert plain["Cache-Control"] == "public, max-age=86400"
+    body = plain.content.decode()
+    assert body.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    pending = IMAGE_FILLS["pending"]
+    assert body.count(f'fill="{pending}"') == 1
+    san_francisco = topojson.county_shapes()["counties"]["06075"]
+    pending_path = body.split(f'fill="{pending}" d="')[1].split('"')[0]
+    assert pending_path == san_francisco
+    packed = client.get(reverse("public:map_svg") + "?v=1", HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2
+
+
+def test_without_the_atlas_the_map_image_is_not_found(client, settings, tmp_path):
+    settings.SCOMM_US_ATLAS_DIR = tmp_path
+    assert client.get(reverse("public:map_svg")).status_code == 404
+
+
 def test_without_the_atlas_the_page_says_why_and_shows_the_table(
     client, public_case, settings, tmp_path
 ):

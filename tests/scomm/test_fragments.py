@@ -1,0 +1,118 @@
+"""
+The shared parts of pages kept for signed-in users (scomm/fragments.py): the
+same for everyone who may see the same cases, never anything of one person's.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from optouts import services
+from optouts.models import OptOutRequest
+from tests.factories import (
+    JurisdictionFactory,
+    MembershipFactory,
+    UserFactory,
+    case_with_notice_sent,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fragment_cache(settings):
+    settings.SCOMM_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def county():
+    """A county with a filed case and a draft only its own people may see."""
+    jurisdiction = JurisdictionFactory(name="Fragment County")
+    member = MembershipFactory(jurisdiction=jurisdiction, user=UserFactory(username="deputy")).user
+    case = case_with_notice_sent(jurisdiction=jurisdiction, user=member)
+    draft_home = JurisdictionFactory(name="Drafting County", state=jurisdiction.state)
+    MembershipFactory(jurisdiction=draft_home, user=member)
+    OptOutRequest.objects.create(
+        jurisdiction=draft_home, requesting_official="Sheriff Draft", requesting_body="sheriff"
+    )
+    return {"member": member, "case": case}
+
+
+def test_a_draft_stays_with_its_county_when_lists_are_kept(client, county):
+    outsider = UserFactory(username="neighbour")
+    client.force_login(county["member"])
+    assert "Drafting County" in client.get(reverse("optouts:list")).content.decode()
+    # Same URL, another scope: the member's copy must not be served.
+    client.force_login(outsider)
+    body = client.get(reverse("optouts:list")).content.decode()
+    assert "Drafting County" not in body
+    assert "Fragment County" in body
+    client.logout()
+    assert "Drafting County" not in client.get(reverse("optouts:list")).content.decode()
+
+
+def test_a_kept_part_carries_nobody_s_name_or_token(client, county, monkeypatch):
+    from scomm import fragments
+
+    kept = []
+    render = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **kw: kept.append(render(*a, **kw)) or kept[-1]
+    )
+    client.force_login(county["member"])
+    for name in ("home", "optouts:list", "jurisdictions:list"):
+        client.get(reverse(name))  # builds and keeps the shared part
+        client.get(reverse(name))  # served from the kept copy
+    assert len(kept) == 3
+    for html in kept:
+        assert "csrfmiddlewaretoken" not in html
+        assert "deputy" not in html
+    # The pages around them are still the member's own.
+    body = client.get(reverse("optouts:list")).content.decode()
+    assert "Sign out deputy" in body
+    assert "csrfmiddlewaretoken" in body
+
+
+def test_a_change_shows_at_once_to_signed_in_users(client, county):
+    client.force_login(county["member"])
+    before = client.get(reverse("optouts:list")).content.decode()
+    assert "badge stage-withdrawn" not in before
+    services.optout_withdraw(
+        case_id=county["case"].pk, user=county["member"], reason="The board voted to stay in."
+    )
+    assert "badge stage-withdrawn" in client.get(reverse("optouts:list")).content.decode()
+
+
+def test_filters_and_pages_are_kept_apart(client, county):
+    client.force_login(county["member"])
+    everything = client.get(reverse("optouts:list")).content.decode()
+    filtered = client.get(reverse("optouts:list") + "?q=Nowhere").content.decode()
+    assert "Fragment County" in everything
+    assert "Fragment County" not in filtered
+    assert "No request matches." in filtered
+    assert 'value="Nowhere"' in filtered
+
+
+def test_signed_in_pages_from_kept_parts_make_few_queries(
+    client, county, django_assert_max_num_queries
+):
+    client.force_login(county["member"])
+    for name in ("home", "optouts:list", "jurisdictions:list"):
+        client.get(reverse(name))
+    # Session, user, memberships, the bell, the reminders of the overview:
+    # nothing that grows with the data.
+    for name, most in (("home", 5), ("optouts:list", 5), ("jurisdictions:list", 4)):
+        with django_assert_max_num_queries(most):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_a_new_release_of_the_templates_builds_anew(client, county, monkeypatch):
+    from scomm import fragments
+
+    client.force_login(county["member"])
+    first = fragments.fragment_key("optouts/_case_list.html", ("public", ""))
+    monkeypatch.setattr(fragments, "templates_digest", lambda: "another-release")
+    assert fragments.fragment_key("optouts/_case_list.html", ("public", "")) != first
