@@ -48,7 +48,7 @@ def ensure_database(url: str) -> None:
             conn.execute("CREATE DATABASE scomm_bench")
 
 
-def hammer(port: int, path: str, clients: int, seconds: float) -> dict:
+def hammer(port: int, path: str, clients: int, seconds: float, cookie: str = "") -> dict:
     """N threads, each with its own keep-alive connection, for a fixed time."""
     latencies: list[float] = []
     errors = 0
@@ -69,6 +69,7 @@ def hammer(port: int, path: str, clients: int, seconds: float) -> dict:
                         "Host": "127.0.0.1",
                         "X-Forwarded-Proto": "https",
                         "Accept-Encoding": "gzip",  # as every browser sends
+                        **({"Cookie": cookie} if cookie else {}),
                     },
                 )
                 response = conn.getresponse()
@@ -124,13 +125,36 @@ def children(pid: int) -> list[int]:
     return [int(c) for c in out]
 
 
-def query_counts(env: dict, paths: dict) -> dict:
+def signed_in_cookie(env: dict, jurisdiction_case_id: int) -> str:
+    """A session for a sheriff's office user of the first case's county, as a Cookie header."""
+    code = (
+        "import django, sys; django.setup();"
+        "from django.conf import settings; from django.test import Client;"
+        "from django.contrib.auth import get_user_model;"
+        "from jurisdictions.models import Membership; from optouts.models import OptOutRequest;"
+        "case = OptOutRequest.objects.get(pk=int(sys.argv[1]));"
+        "user, _ = get_user_model().objects.get_or_create(username='bench-staff');"
+        "Membership.objects.get_or_create(user=user, jurisdiction=case.jurisdiction, role='staff');"
+        "c = Client(); c.force_login(user);"
+        "print(settings.SESSION_COOKIE_NAME + '=' + c.cookies[settings.SESSION_COOKIE_NAME].value)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(jurisdiction_case_id)],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def query_counts(env: dict, paths: dict, cookie: str = "") -> dict:
     code = (
         "import django, json, sys; django.setup();"
         "from django.test import Client; from django.db import connection;"
         "from django.test.utils import CaptureQueriesContext;"
         "c = Client(HTTP_X_FORWARDED_PROTO='https'); out = {};\n"
+        "if sys.argv[2]:\n"
+        "    name, value = sys.argv[2].split('=', 1); c.cookies[name] = value\n"
         "for name, path in json.loads(sys.argv[1]).items():\n"
+        "    r = c.get(path, secure=True); b''.join(r) if r.streaming else r.content\n"
         "    with CaptureQueriesContext(connection) as q:\n"
         "        r = c.get(path, secure=True)\n"
         "        b''.join(r) if r.streaming else r.content\n"
@@ -140,7 +164,7 @@ def query_counts(env: dict, paths: dict) -> dict:
     import json
 
     result = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(paths)],
+        [sys.executable, "-c", code, json.dumps(paths), cookie],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -195,24 +219,35 @@ def main():
         "jurisdiction list": "/jurisdictions/",
         "CSV export": "/cases.csv",
     }
-    counts = query_counts(env, {k: v for k, v in pages.items() if v != "/healthz"})
+    cookie = signed_in_cookie(env, case_id)
+    page_paths = {k: v for k, v in pages.items() if v != "/healthz"}
 
     print(
         f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per page, "
         f"gunicorn {args.workers} workers × 4 threads, {os.cpu_count()} cores"
     )
-    for title, extra in (
-        ("Signed-out visitors (the public pages come from the page cache)", {}),
+    for title, extra, session in (
+        ("Signed-out visitors (the public pages come from the page cache)", {}, ""),
         (
-            "Every page built for every request (page cache off)",
+            "Signed in as the county's sheriff's office staff (own header, reminders and "
+            "forms; shared parts kept per change)",
+            {},
+            cookie,
+        ),
+        (
+            "Every page built whole for every request (page cache and kept parts off)",
             {"SCOMM_PAGE_CACHE_SECONDS": "0"},
+            "",
         ),
     ):
-        results, memory = run_server(args, {**env, **extra}, pages, counts)
+        run_env = {**env, **extra}
+        # Queries of a page as served in this run (a second request: caches warm).
+        counts = query_counts(run_env, page_paths, session)
+        results, memory = run_server(args, run_env, pages, counts, session)
         report(title, results, counts, memory)
 
 
-def run_server(args, env, pages, counts):
+def run_server(args, env, pages, counts, cookie=""):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"), "scomm.wsgi",
@@ -236,8 +271,8 @@ def run_server(args, env, pages, counts):
         for name, path in pages.items():
             if name != "ceiling (/healthz)" and counts.get(name, (404,))[0] != 200:
                 continue
-            hammer(args.port, path, min(args.clients, 4), 1.0)  # warm the workers
-            results[name] = hammer(args.port, path, args.clients, args.seconds)
+            hammer(args.port, path, min(args.clients, 4), 1.0, cookie)  # warm the workers
+            results[name] = hammer(args.port, path, args.clients, args.seconds, cookie)
         return results, rss_mb(server.pid)
     finally:
         server.terminate()

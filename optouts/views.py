@@ -119,11 +119,31 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
     may_note = can_see_private(user, case.jurisdiction_id)
+    renewed_by = OptOutRequest.objects.filter(reopens=case).only("id").first()
+    # The facts and the timeline are the same for everyone who may see the
+    # same notes; only the forms around them are this user's.
+    vary = (case.pk, may_note)
+    summary = fragments.cached_fragment(
+        "optouts/_case_summary.html",
+        lambda: {
+            "case": case,
+            "deliveries": list(case.deliveries.all()),
+            "missing": services.missing_recipients(case) if case.stage == Stage.DRAFT else [],
+            "renewed_by": renewed_by,
+            "days_in_stage": case.days_in_stage(),
+            "days_until_activation": case.days_until_activation(),
+        },
+        vary=vary,
+    )
+    timeline = fragments.cached_fragment(
+        "optouts/_case_timeline.html",
+        lambda: {"case": case, "timeline": selectors.case_timeline(case=case, user=user)},
+        vary=vary,
+    )
     context = {
         "case": case,
-        "timeline": selectors.case_timeline(case=case, user=user),
-        "deliveries": list(case.deliveries.all()),
-        "missing": services.missing_recipients(case) if case.stage == Stage.DRAFT else [],
+        "summary": summary,
+        "timeline": timeline,
         "may_act": may_act,
         "may_note": may_note,
         "actions": _action_forms(case, user, bound),
@@ -141,11 +161,8 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
         "may_reopen": may_act
         and case.stage == Stage.RESOLVED
         and case.outcome == Outcome.DENIED
-        and not OptOutRequest.objects.filter(reopens=case).exists(),
-        "renewed_by": OptOutRequest.objects.filter(reopens=case).only("id").first(),
+        and renewed_by is None,
         "today": timezone.localdate(),
-        "days_in_stage": case.days_in_stage(),
-        "days_until_activation": case.days_until_activation(),
     }
     return render(request, "optouts/case_detail.html", context, status=status)
 

@@ -76,6 +76,21 @@ def county_map(request):
     return render(request, "public/map.html", _map_parts())
 
 
+def _stored(body: bytes) -> tuple[bytes, bytes]:
+    """A body kept both plain and compressed, compressed once."""
+    return body, gzip.compress(body, mtime=0)
+
+
+def _stored_response(request, stored: tuple[bytes, bytes], content_type: str) -> HttpResponse:
+    """A response from a kept body: nothing is compressed again per request."""
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(stored[1] if compressed else stored[0], content_type=content_type)
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"  # GZipMiddleware leaves it alone
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
 def county_map_image(request):
     """
     The county map as an SVG image, for the overview. The same bytes for
@@ -90,14 +105,10 @@ def county_map_image(request):
             body = svg.county_map_image(selectors.map_statuses()).encode()
         except topojson.AtlasMissing as exc:
             raise Http404(str(exc)) from None
-        parts = (body, gzip.compress(body, mtime=0))
+        parts = _stored(body)
         if seconds:
             cache.set(key, parts, seconds * 10)
-    compressed = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = HttpResponse(parts[1] if compressed else parts[0], content_type="image/svg+xml")
-    if compressed:
-        response.headers["Content-Encoding"] = "gzip"  # GZipMiddleware leaves it alone
-    patch_vary_headers(response, ["Accept-Encoding"])
+    response = _stored_response(request, parts, "image/svg+xml")
     max_age = 86400 if request.GET.get("v") else 60
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
@@ -239,7 +250,7 @@ def cases_csv(request):
     key = f"scomm:cases.csv:{pagecache.generation()}:{state}"
     cached = cache.get(key) if seconds else None
     if cached is not None:
-        response = HttpResponse(cached, content_type="text/csv; charset=utf-8")
+        response = _stored_response(request, cached, "text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
         return response
     cases = selectors.cases_for_export()
@@ -257,7 +268,7 @@ def cases_csv(request):
             built.append(line)
             yield line
         if seconds:
-            cache.set(key, "".join(built), seconds)
+            cache.set(key, _stored("".join(built).encode()), seconds)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'

@@ -116,3 +116,26 @@ def test_a_new_release_of_the_templates_builds_anew(client, county, monkeypatch)
     first = fragments.fragment_key("optouts/_case_list.html", ("public", ""))
     monkeypatch.setattr(fragments, "templates_digest", lambda: "another-release")
     assert fragments.fragment_key("optouts/_case_list.html", ("public", "")) != first
+
+
+def test_a_case_page_keeps_internal_notes_with_the_county(client, county):
+    from optouts.models import CaseEvent
+
+    case = county["case"]
+    services.event_record(
+        case_id=case.pk,
+        user=county["member"],
+        kind=CaseEvent.Kind.NOTE,
+        occurred_on=case.opened_on,
+        summary="Counsel thinks ICE will not answer before June.",
+        is_public=False,
+    )
+    client.force_login(county["member"])
+    own = client.get(case.get_absolute_url()).content.decode()
+    assert "Counsel thinks ICE will not answer" in own
+    assert 'id="action-withdraw"' in own and "csrfmiddlewaretoken" in own
+    client.force_login(UserFactory(username="neighbour"))
+    other = client.get(case.get_absolute_url()).content.decode()
+    assert "Counsel thinks ICE will not answer" not in other
+    assert 'id="action-withdraw"' not in other
+    assert 'id="timeline"' in other and "Fragment County" in other

@@ -86,6 +86,21 @@ def test_the_csv_export_is_built_once_per_change(client, django_assert_num_queri
     assert b"withdrawn" in third.lower() and third != first
 
 
+def test_a_signed_in_user_gets_the_kept_csv_compressed_once(
+    client, django_assert_max_num_queries
+):
+    import gzip
+
+    case, user = sent_case()
+    first = b"".join(client.get("/cases.csv").streaming_content)
+    client.force_login(user)
+    with django_assert_max_num_queries(2):  # at most the session and the user
+        zipped = client.get("/cases.csv", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "X-Page-Cache" not in zipped  # not the page cache: the export's own copy
+    assert gzip.decompress(zipped.content) == first
+
+
 def test_compressed_and_plain_copies_are_kept_apart(client):
     import gzip
 
