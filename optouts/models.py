@@ -51,9 +51,32 @@ class RequestingBody(models.TextChoices):
     COUNSEL = "county_counsel", "County counsel"
 
 
+def is_public_stage(stage: str, has_delivery: bool) -> bool:
+    """
+    Unsent drafts are never public: a draft, nor a draft withdrawn before any
+    copy of the notice went out. Everything else about a case is.
+    """
+    return stage != Stage.DRAFT and not (stage == Stage.WITHDRAWN and not has_delivery)
+
+
 class OptOutRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(stage__in=OPEN_STAGES)
+
+    def with_has_delivery(self):
+        """Annotate `has_delivery`: a copy of the notice went to someone."""
+        return self.annotate(
+            has_delivery=models.Exists(Delivery.objects.filter(request=models.OuterRef("pk")))
+        )
+
+    @staticmethod
+    def public_q() -> Q:
+        """The cases of is_public_stage, for a queryset made with_has_delivery()."""
+        return ~Q(stage=Stage.DRAFT) & ~(Q(stage=Stage.WITHDRAWN) & Q(has_delivery=False))
+
+    def public(self):
+        """The cases everyone may see (is_public_stage)."""
+        return self.with_has_delivery().filter(self.public_q())
 
     def with_activated_while_pending(self):
         """
@@ -158,6 +181,14 @@ class OptOutRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def is_public(self) -> bool:
+        """Whether everyone may see this case (is_public_stage); reads its deliveries once."""
+        has_delivery = getattr(self, "has_delivery", None)
+        if has_delivery is None:
+            has_delivery = bool(self.deliveries.all()) if self.pk else False
+        return is_public_stage(self.stage, has_delivery)
 
     @property
     def is_activated_while_pending(self) -> bool:

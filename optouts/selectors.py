@@ -4,22 +4,23 @@ from django.db.models import Q, QuerySet
 
 from jurisdictions.models import IceOffice, Jurisdiction
 
-from .models import OPEN_STAGES, CaseEvent, OptOutRequest, Stage
+from .models import OPEN_STAGES, CaseEvent, OptOutRequest
 from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
 
 
 def cases_visible_to(user) -> QuerySet:
     """
-    Every case but drafts: a draft is an unsent notice, seen only by its
-    jurisdiction's staff and counsel, and by admins.
+    The public cases (never an unsent draft), and every case of the user's own
+    jurisdictions for their staff and counsel; admins see everything.
     """
     qs = OptOutRequest.objects.all()
     if is_admin(user):
         return qs
     own = [j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL}]
+    qs = qs.with_has_delivery()
     if own:
-        return qs.filter(~Q(stage=Stage.DRAFT) | Q(jurisdiction_id__in=own))
-    return qs.exclude(stage=Stage.DRAFT)
+        return qs.filter(qs.public_q() | Q(jurisdiction_id__in=own))
+    return qs.filter(qs.public_q())
 
 
 def case_list(*, filters: dict | None = None, order: str = "waiting", user=None) -> QuerySet:

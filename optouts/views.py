@@ -58,7 +58,7 @@ def _get_case(pk: int, user) -> OptOutRequest:
         case = selectors.case_detail(pk=pk)
     except OptOutRequest.DoesNotExist:
         raise Http404("No such opt-out request.") from None
-    if case.stage == Stage.DRAFT and not can_see_private(user, case.jurisdiction_id):
+    if not case.is_public and not can_see_private(user, case.jurisdiction_id):
         raise Http404("No such opt-out request.")
     return case
 

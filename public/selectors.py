@@ -19,10 +19,10 @@ from jurisdictions.models import Jurisdiction, State
 from optouts.models import (
     OPEN_STAGES,
     CaseEvent,
-    Delivery,
     OptOutRequest,
     Outcome,
     Stage,
+    is_public_stage,
 )
 
 from .models import Follow
@@ -60,19 +60,10 @@ class MapStatus:
     ORDER = [NOT_SCHEDULED, SCHEDULED, ACTIVATED, PENDING, REMOVED]
 
 
-def _public_case_q(prefix: str = "") -> Q:
-    return ~Q(**{f"{prefix}stage": Stage.DRAFT}) & ~(
-        Q(**{f"{prefix}stage": Stage.WITHDRAWN}) & Q(**{f"{prefix}has_delivery": False})
-    )
-
-
 def public_cases() -> QuerySet:
     """Cases the public data covers, with jurisdiction and state, in one query."""
     return (
-        OptOutRequest.objects.annotate(
-            has_delivery=Exists(Delivery.objects.filter(request=OuterRef("pk")))
-        )
-        .filter(_public_case_q())
+        OptOutRequest.objects.public()
         .select_related("jurisdiction", "jurisdiction__state")
         .with_activated_while_pending()
     )
@@ -114,9 +105,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     # One grouped query gives the stages, the outcomes and the count of cases
     # activated while pending (among the public ones).
     groups = (
-        OptOutRequest.objects.annotate(
-            has_delivery=Exists(Delivery.objects.filter(request=OuterRef("pk")))
-        )
+        OptOutRequest.objects.with_has_delivery()
         .with_activated_while_pending()
         .values_list("stage", "outcome", "has_delivery", "activated_while_pending")
         .annotate(n=Count("id"))
@@ -126,8 +115,7 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     outcome_rows: Counter = Counter()
     awp_total = 0
     for stage, outcome, has_delivery, awp, n in groups:
-        is_public = stage != Stage.DRAFT and not (stage == Stage.WITHDRAWN and not has_delivery)
-        if not is_public:
+        if not is_public_stage(stage, has_delivery):
             continue  # drafts are the jurisdiction's unfinished work, not counted in public
         stage_rows[stage] += n
         if stage == Stage.RESOLVED:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
-from optouts.models import CaseEvent, OptOutRequest, Stage
+from optouts.models import CaseEvent, Delivery, OptOutRequest, Stage
 from tests.factories import JurisdictionFactory, MembershipFactory, StateFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,11 @@ def many_cases(n, **extra):
         )
 
     cases = OptOutRequest.objects.bulk_create(case(i, j) for i, j in enumerate(jurisdictions))
+    # None is a draft: each notice went out (one copy is enough to be public once withdrawn).
+    Delivery.objects.bulk_create(
+        Delivery(request=c, recipient="sib", recipient_name="SIB", method="letter", sent_on=TODAY)
+        for c in cases
+    )
     return jurisdictions, cases
 
 

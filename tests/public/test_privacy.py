@@ -72,3 +72,35 @@ def test_the_api_has_no_private_field(client, public_case):
     jurisdiction = client.get(reverse("public:api-jurisdiction-list")).json()["results"][0]
     for private in ("letterhead", "signatory_name", "signatory_title", "seal"):
         assert private not in jurisdiction
+
+
+def test_a_draft_withdrawn_before_any_notice_stays_private_everywhere(client, draft_case):
+    from jurisdictions.models import Membership
+    from optouts import services as optouts
+
+    member = Membership.objects.create(
+        user=draft_case.created_by, jurisdiction=draft_case.jurisdiction, role="staff"
+    ).user
+    optouts.optout_withdraw(case_id=draft_case.pk, user=member, reason="Decided not to file.")
+    pages = [
+        reverse("optouts:list"),
+        reverse("optouts:list") + "?stage=withdrawn",
+        draft_case.jurisdiction.get_absolute_url(),
+        *public_urls(draft_case)[:1],
+    ]
+    link = f'href="{draft_case.get_absolute_url()}"'
+    for url in pages:
+        body = _body(client.get(url))
+        assert link not in body and "Sheriff Draft" not in body, url
+    for url in (
+        draft_case.get_absolute_url(),
+        reverse("correspondence:export_create", args=[draft_case.pk]),
+        reverse("public:api-case-detail", args=[draft_case.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    # Its own county still sees it, with its withdrawal on the timeline.
+    client.force_login(member)
+    assert link in _body(client.get(reverse("optouts:list")))
+    assert link in _body(client.get(draft_case.jurisdiction.get_absolute_url()))
+    page = _body(client.get(draft_case.get_absolute_url()))
+    assert "Decided not to file." in page
