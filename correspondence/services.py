@@ -957,3 +957,21 @@ def letter_template_preview_pdf(*, template: LetterTemplate, case: OptOutRequest
         context=letter_context(letter=letter),
         media=_seal_media(case.jurisdiction),
     )
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """
+    Delete the case exports built more than SCOMM_EXPORT_KEEP_DAYS ago, with
+    their files: a case file can be built again at any time, and an old one
+    would show the case as it stood then. Rows go first, in one transaction;
+    a file whose row is gone can no longer be served.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.SCOMM_EXPORT_KEEP_DAYS)
+    with transaction.atomic():
+        old = list(CaseExport.objects.select_for_update().filter(created_at__lt=cutoff))
+        CaseExport.objects.filter(pk__in=[e.pk for e in old]).delete()
+    for export in old:
+        if export.file:
+            export.file.storage.delete(export.file.name)
+    return len(old)
+

@@ -17,3 +17,11 @@ def case_export_build(export_id: str) -> str:
     from .services import case_export_build as build
 
     return build(export_id=export_id).status
+
+
+@shared_task(name="correspondence.tasks.exports_expire")
+def exports_expire() -> int:
+    """Daily: delete case exports older than SCOMM_EXPORT_KEEP_DAYS, and their files."""
+    from .services import exports_expire as expire
+
+    return expire()

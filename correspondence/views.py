@@ -6,6 +6,7 @@ entries exist only for the jurisdiction's staff and counsel and admins (a
 jurisdiction (a 403 otherwise), then calls one service.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from optouts.models import OptOutRequest, Stage
+from optouts.models import OptOutRequest
 from optouts.permissions import can_see_private
 
 from . import forms, selectors, services
@@ -30,8 +31,8 @@ def _case(pk: int) -> OptOutRequest:
 
 
 def _hidden(request, case: OptOutRequest) -> bool:
-    """A draft case is private to its jurisdiction, and so is everything in it."""
-    return case.stage == Stage.DRAFT and not can_see_private(request.user, case.jurisdiction_id)
+    """An unsent draft is private to its jurisdiction, and so is everything in it."""
+    return not case.is_public and not can_see_private(request.user, case.jurisdiction_id)
 
 
 def _require_write(request, case: OptOutRequest):
@@ -288,7 +289,12 @@ def export_detail(request, pk):
     return render(
         request,
         "correspondence/export_detail.html",
-        {"export": export, "case": export.request, "state": _export_status(export)},
+        {
+            "export": export,
+            "case": export.request,
+            "state": _export_status(export),
+            "keep_days": settings.SCOMM_EXPORT_KEEP_DAYS,
+        },
     )
 
 

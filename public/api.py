@@ -6,11 +6,13 @@ is at /api/schema/. No account and no cookie: everyone sees the same data.
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination, serializers, viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
 
 from jurisdictions.models import Jurisdiction, normalise_name
 from optouts.models import CaseEvent, EventKind, OptOutRequest, Outcome, Stage
@@ -222,9 +224,22 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
+class PerAddressThrottle(AnonRateThrottle):
+    """
+    So many requests per client address (SCOMM_API_RATE): the data is open to
+    everyone, but one scraper must not take the site down for the others.
+    """
+
+    scope = "public-api"
+
+    def get_rate(self):
+        return settings.SCOMM_API_RATE or None
+
+
 class _ReadOnly(viewsets.ReadOnlyModelViewSet):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [PerAddressThrottle]
     pagination_class = Pagination
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     lookup_value_regex = r"[0-9]+"

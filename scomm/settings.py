@@ -182,7 +182,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.digest_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    "expire-case-exports": {
+        "task": "correspondence.tasks.exports_expire",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Built case files (PDF or ZIP) are deleted after this many days.
+SCOMM_EXPORT_KEEP_DAYS = env.int("SCOMM_EXPORT_KEEP_DAYS", default=7)
 
 # Public pages kept for anonymous visitors (scomm/pagecache.py); 0 turns it off.
 SCOMM_PAGE_CACHE_SECONDS = env.int("SCOMM_PAGE_CACHE_SECONDS", default=60)
@@ -252,7 +258,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Behind N proxies, the client is the Nth address from the right of X-Forwarded-For.
+    "NUM_PROXIES": env.int("SCOMM_PROXY_COUNT", default=0),
 }
+# Requests to the public API per client address ("120/minute"; empty: no limit).
+# Counted in the cache, so shared by every web worker on the production stack.
+SCOMM_API_RATE = env.str("SCOMM_API_RATE", default="120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "scomm public API",
     "DESCRIPTION": (

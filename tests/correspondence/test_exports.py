@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import os
 import subprocess
 import time
 import zipfile
@@ -224,3 +225,29 @@ def test_the_public_export_is_built_once_until_the_case_changes(
     case_services.event_record(case_id=case.pk, user=staff, kind="reply", summary="New reply")
     fresh = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
     assert fresh.pk != first.pk
+
+
+def test_old_exports_are_deleted_with_their_files(
+    case, staff, client, django_capture_on_commit_callbacks, settings
+):
+    from django.utils import timezone
+
+    settings.SCOMM_EXPORT_KEEP_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        old = services.case_export_request(case_id=case.pk, user=staff, kind="zip")
+        recent = services.case_export_request(case_id=case.pk, user=staff, kind="pdf")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    old_path, recent_path = old.file.path, recent.file.path
+    eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+    CaseExport.objects.filter(pk=old.pk).update(created_at=eight_days_ago)
+
+    assert services.exports_expire() == 1
+    assert not CaseExport.objects.filter(pk=old.pk).exists()
+    assert not os.path.exists(old_path)
+    assert os.path.exists(recent_path)
+    client.force_login(staff)
+    assert client.get(old.get_absolute_url()).status_code == 404
+    page = client.get(recent.get_absolute_url()).content.decode()
+    assert "kept for 7 days" in page
+    assert services.exports_expire() == 0  # nothing more to do

@@ -110,3 +110,20 @@ def test_schemathesis_finds_no_server_error(live_server, public_case, tmp_path):
         cwd=tmp_path,  # its example database stays out of the project
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_one_address_is_slowed_down_and_told_when_to_come_back(client, settings):
+    from django.core.cache import cache
+
+    settings.SCOMM_API_RATE = "3/minute"
+    cache.clear()
+    url = reverse("public:api-jurisdiction-list")
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    slowed = client.get(url)
+    assert slowed.status_code == 429
+    assert 0 < int(slowed["Retry-After"]) <= 60
+    assert "throttled" in slowed.json()["detail"]
+    # Another address still gets its answers; the pages of the site are not counted.
+    assert client.get(url, REMOTE_ADDR="192.0.2.7").status_code == 200
+    assert client.get(reverse("optouts:list")).status_code == 200
+    cache.clear()
