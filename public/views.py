@@ -6,6 +6,7 @@ exports (CSV and iCalendar). No account needed; nothing private shown.
 import csv
 import datetime
 import gzip
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jurisdictions.models import Jurisdiction, State
+from optouts.models import Outcome, RequestingBody, Stage
 from scomm import fragments, pagecache
 
 from . import selectors, services, svg, topojson
@@ -201,32 +203,49 @@ def unsubscribe(request, token: str):
 
 # --- exports -----------------------------------------------------------------
 
-CSV_COLUMNS = [
-    ("id", lambda c: c.pk),
-    ("url", lambda c: services.absolute(c.get_absolute_url())),
-    ("jurisdiction", lambda c: c.jurisdiction.name),
-    ("state", lambda c: c.jurisdiction.state.postal_code),
-    ("fips", lambda c: c.jurisdiction.fips),
-    ("requesting_official", lambda c: c.requesting_official),
-    ("requesting_body", lambda c: c.get_requesting_body_display()),
-    ("reasons", lambda c: c.reasons),
-    ("stage", lambda c: c.get_stage_display()),
-    ("is_open", lambda c: "yes" if c.is_open else "no"),
-    ("opened_on", lambda c: c.opened_on),
-    *[(name, (lambda n: lambda c: getattr(c, n) or "")(name)) for name in selectors.STEP_FIELDS],
-    ("meeting_at", lambda c: timezone.localtime(c.meeting_at).isoformat() if c.meeting_at else ""),
-    ("meeting_location", lambda c: c.meeting_location),
-    ("closed_on", lambda c: c.closed_on or ""),
-    ("outcome", lambda c: c.get_outcome_display()),
-    ("outcome_new_activation", lambda c: c.outcome_new_activation or ""),
-    ("resolution", lambda c: c.outcome_text),
-    ("scheduled_activation_at_filing", lambda c: c.scheduled_activation_at_filing or ""),
-    ("scheduled_activation", lambda c: c.jurisdiction.scheduled_activation or ""),
-    ("actual_activation", lambda c: c.jurisdiction.actual_activation or ""),
-    ("activated_while_pending", lambda c: "yes" if c.activated_while_pending else "no"),
-    ("days_waiting", lambda c: c.days_in_stage() if c.is_open else ""),
-    ("stage_entered_at", lambda c: timezone.localtime(c.stage_entered_at).isoformat()),
-]
+def csv_columns() -> list[tuple[str, Callable]]:
+    """
+    The export's columns, each a name and how to read it off a case. What
+    every row shares (the site's address, the labels, the time zone, today)
+    is worked out once: the file holds every case.
+    """
+    case_url = services.absolute(reverse("optouts:detail", args=[0]))[: -len("0/")]
+    bodies, stages = dict(RequestingBody.choices), dict(Stage.choices)
+    outcomes = dict(Outcome.choices)
+    zone, today = timezone.get_current_timezone(), timezone.localdate()
+
+    def local(moment) -> str:
+        return moment.astimezone(zone).isoformat() if moment else ""
+
+    def step(name: str) -> Callable:
+        return lambda c: getattr(c, name) or ""
+
+    return [
+        ("id", lambda c: c.pk),
+        ("url", lambda c: f"{case_url}{c.pk}/"),
+        ("jurisdiction", lambda c: c.jurisdiction.name),
+        ("state", lambda c: c.jurisdiction.state.postal_code),
+        ("fips", lambda c: c.jurisdiction.fips),
+        ("requesting_official", lambda c: c.requesting_official),
+        ("requesting_body", lambda c: bodies.get(c.requesting_body, c.requesting_body)),
+        ("reasons", lambda c: c.reasons),
+        ("stage", lambda c: stages.get(c.stage, c.stage)),
+        ("is_open", lambda c: "yes" if c.is_open else "no"),
+        ("opened_on", lambda c: c.opened_on),
+        *[(name, step(name)) for name in selectors.STEP_FIELDS],
+        ("meeting_at", lambda c: local(c.meeting_at)),
+        ("meeting_location", lambda c: c.meeting_location),
+        ("closed_on", lambda c: c.closed_on or ""),
+        ("outcome", lambda c: outcomes.get(c.outcome, c.outcome)),
+        ("outcome_new_activation", lambda c: c.outcome_new_activation or ""),
+        ("resolution", lambda c: c.outcome_text),
+        ("scheduled_activation_at_filing", lambda c: c.scheduled_activation_at_filing or ""),
+        ("scheduled_activation", lambda c: c.jurisdiction.scheduled_activation or ""),
+        ("actual_activation", lambda c: c.jurisdiction.actual_activation or ""),
+        ("activated_while_pending", lambda c: "yes" if c.activated_while_pending else "no"),
+        ("days_waiting", lambda c: c.days_in_stage(today) if c.is_open else ""),
+        ("stage_entered_at", lambda c: local(c.stage_entered_at)),
+    ]
 
 
 class _Echo:
@@ -260,11 +279,12 @@ def cases_csv(request):
 
     def rows():
         built = []
-        header = writer.writerow([name for name, _ in CSV_COLUMNS])
+        columns = csv_columns()
+        header = writer.writerow([name for name, _ in columns])
         built.append(header)
         yield header
         for case in cases.iterator(chunk_size=1000):
-            line = writer.writerow([_csv_safe(get(case)) for _, get in CSV_COLUMNS])
+            line = writer.writerow([_csv_safe(get(case)) for _, get in columns])
             built.append(line)
             yield line
         if seconds:
