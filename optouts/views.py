@@ -135,11 +135,18 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
         },
         vary=vary,
     )
-    timeline = fragments.cached_fragment(
-        "optouts/_case_timeline.html",
-        lambda: {"case": case, "timeline": selectors.case_timeline(case=case, user=user)},
-        vary=vary,
-    )
+
+    def timeline_context() -> dict:
+        events = selectors.case_timeline(case=case, user=user)
+        activated = case.jurisdiction.actual_activation
+        return {
+            "case": case,
+            "timeline": events,
+            # Where the activation falls among the events (None: not activated).
+            "activation_at": sum(e.occurred_on <= activated for e in events) if activated else None,
+        }
+
+    timeline = fragments.cached_fragment("optouts/_case_timeline.html", timeline_context, vary=vary)
     context = {
         "case": case,
         "summary": summary,

@@ -125,3 +125,24 @@ def test_the_filing_page_shows_the_activation_date_and_days_left(client):
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     assert not OptOutRequest.objects.exists()
+
+
+def test_the_activation_takes_its_place_among_the_events_by_date(client):
+    from jurisdictions.models import Jurisdiction
+    from optouts import services
+    from tests.factories import UserFactory, case_with_notice_sent
+
+    user = UserFactory()
+    opened = TODAY - datetime.timedelta(days=20)
+    case = case_with_notice_sent(user=user, opened_on=opened)
+    services.event_record(
+        case_id=case.pk, user=user, kind="reply", summary="Early reply.", occurred_on=opened
+    )
+    services.event_record(case_id=case.pk, user=user, kind="reply", summary="Late reply.")
+    activated = TODAY - datetime.timedelta(days=10)
+    Jurisdiction.objects.filter(pk=case.jurisdiction_id).update(actual_activation=activated)
+    body = client.get(case.get_absolute_url()).content.decode()
+    timeline = body.split('id="timeline"')[1]
+    assert timeline.count("Jurisdiction activated") == 1
+    early = timeline.index("Early reply.")
+    assert early < timeline.index("Jurisdiction activated") < timeline.index("Late reply.")

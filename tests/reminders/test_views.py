@@ -138,6 +138,19 @@ def test_case_page_shows_the_panel_to_staff_and_counsel_only(
     assert "No meeting requested after the notice" in body  # coming next
 
 
+def test_a_closed_case_says_why_it_has_no_reminders(people, client):
+    case = make_case(
+        stage=Stage.WITHDRAWN,
+        entered=timezone.localdate() - datetime.timedelta(days=3),
+        jurisdiction=people["jurisdiction"],
+    )
+    client.force_login(people["staff"])
+    body = client.get(case.get_absolute_url()).content.decode()
+    panel = body.split('id="reminders"')[1].split("</section>")[0]
+    assert "This request is closed: no reminder goes out for it." in panel
+    assert 'id="snooze-form"' not in panel
+
+
 def test_case_page_queries_stay_fixed_with_many_reminders(
     people, client, django_assert_max_num_queries
 ):
