@@ -218,6 +218,8 @@ def main():
         "case page": f"/cases/{case_id}/",
         "jurisdiction list": "/jurisdictions/",
         "CSV export": "/cases.csv",
+        # Signed in only: the lightest page that reads the session and the user.
+        "your reminders": "/reminders/",
     }
     cookie = signed_in_cookie(env, case_id)
     page_paths = {k: v for k, v in pages.items() if v != "/healthz"}
