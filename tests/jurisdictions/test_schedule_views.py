@@ -135,7 +135,8 @@ def test_rows_in_error_are_listed_and_there_is_no_apply_button(
         response = post_file(admin_client, csv_bytes(rows))
     body = admin_client.get(response["Location"]).content.decode()
     assert "1 row is in error, so nothing can be applied" in body
-    assert "<td>4</td><td>State</td><td>Calfornia</td>" in body
+    assert '<td data-label="Row">4</td><td data-label="Column">State</td>' in body
+    assert '<td data-label="Value">Calfornia</td>' in body
     assert "February 2010 has no day 30" in body
     assert "Apply this schedule" not in body
     version = ScheduleVersion.objects.get()
