@@ -10,14 +10,16 @@ from .models import Jurisdiction
 
 
 def jurisdiction_list(request):
+    query = fragments.canonical_query(request.GET, ("q", "state", "status", "page"))
+
     def build() -> dict:
-        state = request.GET.get("state", "").strip()[:2]
-        q = request.GET.get("q", "").strip()[:100]
-        plan_status = request.GET.get("status", "")
+        state = query.get("state", "").strip()[:2]
+        q = query.get("q", "").strip()
+        plan_status = query.get("status", "")
         if plan_status not in Jurisdiction.PlanStatus.values:
             plan_status = ""
         jurisdictions = selectors.jurisdiction_list(state=state, q=q, plan_status=plan_status)
-        page = Paginator(jurisdictions, 250).get_page(request.GET.get("page"))
+        page = Paginator(jurisdictions, 250).get_page(query.get("page"))
         return {
             "page": page,
             "jurisdictions": page.object_list,
@@ -26,12 +28,15 @@ def jurisdiction_list(request):
             "state": state.upper(),
             "q": q,
             "status": plan_status,
-            "query": request.GET,
+            "query": query,
         }
 
     # Public facts only: the same table for everyone who asks the same question.
     table = fragments.cached_fragment(
-        "jurisdictions/_jurisdiction_list.html", build, vary=(request.GET.urlencode(),)
+        "jurisdictions/_jurisdiction_list.html",
+        build,
+        vary=(query.urlencode(),),
+        keep="q" not in query,
     )
     return render(request, "jurisdictions/jurisdiction_list.html", {"table": table})
 

@@ -27,20 +27,24 @@ from .permissions import (
 )
 from .transitions import LABELS, allowed_actions
 
+CASE_LIST_PARAMETERS = ("q", "state", "stage", "outcome", "activated_while_pending", "order", "page")
+
 
 def case_list(request):
+    query = fragments.canonical_query(request.GET, CASE_LIST_PARAMETERS)
+
     def build() -> dict:
-        form = forms.CaseFilterForm(request.GET or None)
+        form = forms.CaseFilterForm(query or None)
         filters = form.cleaned_data if form.is_valid() else {}
         cases = selectors.case_list(
             filters=filters, order=filters.get("order") or "waiting", user=request.user
         )
-        page = Paginator(cases, 50).get_page(request.GET.get("page"))
+        page = Paginator(cases, 50).get_page(query.get("page"))
         return {
             "form": form,
             "page": page,
             "cases": page.object_list,
-            "query": request.GET,
+            "query": query,
             "today": timezone.localdate(),
         }
 
@@ -48,7 +52,8 @@ def case_list(request):
     results = fragments.cached_fragment(
         "optouts/_case_list.html",
         build,
-        vary=(visibility_scope(request.user), request.GET.urlencode()),
+        vary=(visibility_scope(request.user), query.urlencode()),
+        keep="q" not in query,
     )
     return render(request, "optouts/case_list.html", {"results": results})
 

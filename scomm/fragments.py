@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -51,11 +52,29 @@ def fragment_key(template_name: str, vary: Iterable = ()) -> str:
     )
 
 
+def canonical_query(query: QueryDict, names: Iterable[str], *, longest: int = 100) -> QueryDict:
+    """
+    Only the parameters a page understands, in a fixed order and cut to
+    length: one key per page however its URL is dressed up, and no
+    stranger's parameters carried into the links of a kept copy.
+    """
+    clean = QueryDict(mutable=True)
+    for name in names:
+        value = query.get(name, "")
+        if value:
+            clean[name] = value[:longest]
+    return clean
+
+
 def cached_fragment(
-    template_name: str, build: Callable[[], dict], *, vary: Iterable = ()
+    template_name: str, build: Callable[[], dict], *, vary: Iterable = (), keep: bool = True
 ) -> SafeString:
-    """`template_name` rendered with `build()`, or the copy kept since the last change."""
-    if not settings.SCOMM_PAGE_CACHE_SECONDS:
+    """
+    `template_name` rendered with `build()`, or the copy kept since the last
+    change. `keep=False` builds without keeping: free-text searches are
+    rarely asked twice, and each would hold memory for nothing.
+    """
+    if not (settings.SCOMM_PAGE_CACHE_SECONDS and keep):
         return mark_safe(render_to_string(template_name, build()))  # nosec B308 B703: a template's own output
     key = fragment_key(template_name, vary)
     html = cache.get(key)

@@ -49,6 +49,13 @@ def connect() -> None:
     post_delete.connect(pages_changed, dispatch_uid="scomm-pagecache-delete")
 
 
+# The query parameters of the cached pages' filters and pages. A request
+# with any other, a longer value or a free-text search is built, not kept:
+# otherwise every made-up URL would hold a copy of a page in memory.
+CACHED_PARAMETERS = {"page", "state", "stage", "outcome", "order", "activated_while_pending", "status"}
+LONGEST_VALUE = 20
+
+
 def _cacheable_request(request) -> bool:
     if not (
         request.method in ("GET", "HEAD")
@@ -56,6 +63,9 @@ def _cacheable_request(request) -> bool:
         and "messages" not in request.COOKIES
     ):
         return False
+    for name, values in request.GET.lists():
+        if name not in CACHED_PARAMETERS or len(values) > 1 or len(values[0]) > LONGEST_VALUE:
+            return False
     try:
         return resolve(request.path_info).view_name in settings.SCOMM_PAGE_CACHE_VIEWS
     except Resolver404:

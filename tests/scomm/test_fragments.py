@@ -139,3 +139,34 @@ def test_a_case_page_keeps_internal_notes_with_the_county(client, county):
     assert "Counsel thinks ICE will not answer" not in other
     assert 'id="action-withdraw"' not in other
     assert 'id="timeline"' in other and "Fragment County" in other
+
+
+def test_one_kept_list_per_question_however_the_url_is_dressed(client, county, monkeypatch):
+    from scomm import fragments
+
+    built = []
+    render = fragments.render_to_string
+    monkeypatch.setattr(
+        fragments, "render_to_string", lambda *a, **kw: built.append(a[0]) or render(*a, **kw)
+    )
+    client.force_login(county["member"])
+    first = client.get(reverse("optouts:list") + "?stage=open&utm_source=mail")
+    again = client.get(reverse("optouts:list") + "?junk=%3Cx%3E&stage=open")
+    assert built == ["optouts/_case_list.html"]  # built once, kept for both
+    assert "utm_source" not in first.content.decode()
+    assert "junk" not in again.content.decode()
+    # A free-text search is built every time and never kept.
+    client.get(reverse("optouts:list") + "?q=Fragment")
+    client.get(reverse("optouts:list") + "?q=Fragment")
+    assert built.count("optouts/_case_list.html") == 3
+
+
+def test_canonical_query_keeps_known_parameters_in_order_and_cut():
+    from django.http import QueryDict
+
+    from scomm.fragments import canonical_query
+
+    query = canonical_query(QueryDict("page=2&x=1&state=CA&q=" + "a" * 300), ("q", "state", "page"))
+    assert list(query) == ["q", "state", "page"]
+    assert len(query["q"]) == 100
+    assert "x" not in query

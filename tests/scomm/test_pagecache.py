@@ -134,3 +134,14 @@ def test_a_signed_in_user_gets_the_map_drawn_once_per_change(client, django_asse
         assert len(drawn) == 2
     finally:
         views._map_context = original
+
+
+def test_made_up_parameters_and_searches_are_built_not_kept(client):
+    sent_case()
+    kept = client.get(reverse("optouts:list") + "?stage=open")
+    assert kept["X-Page-Cache"] == "miss"
+    assert client.get(reverse("optouts:list") + "?stage=open")["X-Page-Cache"] == "hit"
+    for query in ("?junk=1", "?stage=open&utm=x", "?q=Cached", "?state=" + "C" * 50):
+        response = client.get(reverse("optouts:list") + query)
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response, query
