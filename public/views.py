@@ -39,15 +39,14 @@ def _map_parts() -> dict:
     The county map and its table: the same for every visitor and costly to
     draw, so kept until the next change of a case or a jurisdiction.
     """
-    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
-    key = f"scomm:map:{pagecache.generation()}"
-    parts = cache.get(key) if seconds else None
-    if parts is None:
+    def build() -> dict:
         rows = selectors.map_statuses()
-        parts = {**_map_context(rows), "status_table": selectors.status_table(rows)}
-        if seconds:
-            cache.set(key, parts, seconds * 10)
-    return parts
+        return {**_map_context(rows), "status_table": selectors.status_table(rows)}
+
+    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+    if not seconds:
+        return build()
+    return pagecache.kept(f"scomm:map:{pagecache.generation()}", build, seconds * 10)
 
 
 def _overview_context() -> dict:
@@ -99,17 +98,18 @@ def county_map_image(request):
     everyone until a case or a jurisdiction changes, kept compressed: the
     overview's URL for it carries the generation, so browsers keep it a day.
     """
+    def build() -> tuple[bytes, bytes]:
+        return _stored(svg.county_map_image(selectors.map_statuses()).encode())
+
     seconds = settings.SCOMM_PAGE_CACHE_SECONDS
-    key = f"scomm:map.svg:{pagecache.generation()}"
-    parts = cache.get(key) if seconds else None
-    if parts is None:
-        try:
-            body = svg.county_map_image(selectors.map_statuses()).encode()
-        except topojson.AtlasMissing as exc:
-            raise Http404(str(exc)) from None
-        parts = _stored(body)
-        if seconds:
-            cache.set(key, parts, seconds * 10)
+    try:
+        parts = (
+            pagecache.kept(f"scomm:map.svg:{pagecache.generation()}", build, seconds * 10)
+            if seconds
+            else build()
+        )
+    except topojson.AtlasMissing as exc:
+        raise Http404(str(exc)) from None
     response = _stored_response(request, parts, "image/svg+xml")
     max_age = 86400 if request.GET.get("v") else 60
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
@@ -267,7 +267,13 @@ def cases_csv(request):
     # The same file for everyone until a case changes: built once, then served
     # from the cache (see scomm/pagecache.py), streamed the first time.
     key = f"scomm:cases.csv:{pagecache.generation()}:{state}"
-    cached = cache.get(key) if seconds else None
+    cached, claimed = None, False
+    if seconds:
+        cached = cache.get(key)
+        if cached is None:
+            claimed = pagecache.claim(key)
+            if not claimed:  # another request is writing the file: take its copy
+                cached = pagecache.wait_for(key)
     if cached is not None:
         response = _stored_response(request, cached, "text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
@@ -278,17 +284,21 @@ def cases_csv(request):
     writer = csv.writer(_Echo())
 
     def rows():
-        built = []
-        columns = csv_columns()
-        header = writer.writerow([name for name, _ in columns])
-        built.append(header)
-        yield header
-        for case in cases.iterator(chunk_size=1000):
-            line = writer.writerow([_csv_safe(get(case)) for _, get in columns])
-            built.append(line)
-            yield line
-        if seconds:
-            cache.set(key, _stored("".join(built).encode()), seconds)
+        try:
+            built = []
+            columns = csv_columns()
+            header = writer.writerow([name for name, _ in columns])
+            built.append(header)
+            yield header
+            for case in cases.iterator(chunk_size=1000):
+                line = writer.writerow([_csv_safe(get(case)) for _, get in columns])
+                built.append(line)
+                yield line
+            if seconds:
+                cache.set(key, _stored("".join(built).encode()), seconds)
+        finally:
+            if claimed:
+                pagecache.release(key)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'

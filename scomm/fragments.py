@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -76,11 +75,11 @@ def cached_fragment(
     """
     if not (settings.SCOMM_PAGE_CACHE_SECONDS and keep):
         return mark_safe(render_to_string(template_name, build()))  # nosec B308 B703: a template's own output
-    key = fragment_key(template_name, vary)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template_name, build())
-        # Kept longer than a whole page: the generation retires it on any change
-        # made through the site; the limit bounds a change made around it.
-        cache.set(key, html, settings.SCOMM_PAGE_CACHE_SECONDS * 10)
+    # Kept longer than a whole page: the generation retires it on any change
+    # made through the site; the limit bounds a change made around it.
+    html = pagecache.kept(
+        fragment_key(template_name, vary),
+        lambda: render_to_string(template_name, build()),
+        settings.SCOMM_PAGE_CACHE_SECONDS * 10,
+    )
     return mark_safe(html)  # nosec B308 B703: rendered by our template, escaped there

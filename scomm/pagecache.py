@@ -10,6 +10,10 @@ was saved through a form. Pages that set a cookie or hold a CSRF token
 (forms) are never cached, nor is anything for a signed-in user.
 """
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -42,6 +46,51 @@ def _bump() -> None:
 def generation() -> int:
     """The current generation: part of every cache key that must follow the data."""
     return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+
+
+# While one request builds a missing copy, the others asking for it wait for
+# that copy (up to BUILD_WAIT_SECONDS) instead of all building it at once
+# after every change.
+BUILD_LOCK_SECONDS = 60
+BUILD_WAIT_SECONDS = 5.0
+BUILD_POLL_SECONDS = 0.05
+
+
+def claim(key: str) -> bool:
+    """Whether this request is the one to build what `key` will hold."""
+    return cache.add(f"{key}:building", 1, timeout=BUILD_LOCK_SECONDS)
+
+
+def release(key: str) -> None:
+    cache.delete(f"{key}:building")
+
+
+def wait_for(key: str) -> Any:
+    """The value another request is building under `key`, or None if it takes too long."""
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(BUILD_POLL_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def kept(key: str, build: Callable[[], Any], timeout: int) -> Any:
+    """The value kept under `key`, built once by one request when missing."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    if claim(key):
+        try:
+            value = build()
+            cache.set(key, value, timeout)
+            return value
+        finally:
+            release(key)
+    value = wait_for(key)
+    # The builder is slow or gone: build it here rather than wait longer.
+    return value if value is not None else build()
 
 
 def connect() -> None:

@@ -145,3 +145,40 @@ def test_made_up_parameters_and_searches_are_built_not_kept(client):
         response = client.get(reverse("optouts:list") + query)
         assert response.status_code == 200
         assert "X-Page-Cache" not in response, query
+
+
+def test_a_missing_copy_is_built_once_while_the_others_wait_for_it(monkeypatch):
+    import threading
+
+    from scomm import pagecache
+
+    builds = []
+    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "built", 60) == "built"
+    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "again", 60) == "built"
+    assert builds == [1]
+    # Another request holds the build: this one waits and takes its copy.
+    assert pagecache.claim("scomm:test:b")
+    threading.Timer(0.2, lambda: cache.set("scomm:test:b", "theirs", 60)).start()
+    assert pagecache.kept("scomm:test:b", lambda: "mine", 60) == "theirs"
+    # A builder that never finishes holds nobody up for long.
+    monkeypatch.setattr(pagecache, "BUILD_WAIT_SECONDS", 0.2)
+    assert pagecache.claim("scomm:test:c")
+    assert pagecache.kept("scomm:test:c", lambda: "mine", 60) == "mine"
+
+
+def test_the_csv_being_written_elsewhere_is_served_from_that_copy(
+    client, django_assert_num_queries
+):
+    import threading
+
+    from scomm import pagecache
+
+    sent_case()
+    key = f"scomm:cases.csv:{pagecache.generation()}:"
+    assert pagecache.claim(key)
+    threading.Timer(0.2, lambda: cache.set(key, (b"id,url\r\n", b""), 60)).start()
+    with django_assert_num_queries(0):
+        response = client.get("/cases.csv?v=1")  # past the page cache: a made-up parameter
+    assert response.content == b"id,url\r\n"
+    pagecache.release(key)
+    assert pagecache.claim(key)  # released: the next build may start
