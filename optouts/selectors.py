@@ -17,10 +17,10 @@ def cases_visible_to(user) -> QuerySet:
     if is_admin(user):
         return qs
     own = [j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL}]
+    if not own:
+        return qs.public()
     qs = qs.with_has_delivery()
-    if own:
-        return qs.filter(qs.public_q() | Q(jurisdiction_id__in=own))
-    return qs.filter(qs.public_q())
+    return qs.filter(qs.public_q() | Q(jurisdiction_id__in=own))
 
 
 def case_list(*, filters: dict | None = None, order: str = "waiting", user=None) -> QuerySet:

@@ -43,10 +43,7 @@ def _map_parts() -> dict:
         rows = selectors.map_statuses()
         return {**_map_context(rows), "status_table": selectors.status_table(rows)}
 
-    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
-    if not seconds:
-        return build()
-    return pagecache.kept(f"scomm:map:{pagecache.generation()}", build, seconds * 10)
+    return pagecache.kept(f"scomm:map:{pagecache.generation()}", build)
 
 
 def _overview_context() -> dict:
@@ -101,13 +98,8 @@ def county_map_image(request):
     def build() -> tuple[bytes, bytes]:
         return _stored(svg.county_map_image(selectors.map_statuses()).encode())
 
-    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
     try:
-        parts = (
-            pagecache.kept(f"scomm:map.svg:{pagecache.generation()}", build, seconds * 10)
-            if seconds
-            else build()
-        )
+        parts = pagecache.kept(f"scomm:map.svg:{pagecache.generation()}", build)
     except topojson.AtlasMissing as exc:
         raise Http404(str(exc)) from None
     response = _stored_response(request, parts, "image/svg+xml")

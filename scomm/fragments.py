@@ -73,13 +73,12 @@ def cached_fragment(
     change. `keep=False` builds without keeping: free-text searches are
     rarely asked twice, and each would hold memory for nothing.
     """
+
+    def render() -> str:
+        return render_to_string(template_name, build())
+
+    # Not kept: no key to work out (it reads the generation from the cache).
     if not (settings.SCOMM_PAGE_CACHE_SECONDS and keep):
-        return mark_safe(render_to_string(template_name, build()))  # nosec B308 B703: a template's own output
-    # Kept longer than a whole page: the generation retires it on any change
-    # made through the site; the limit bounds a change made around it.
-    html = pagecache.kept(
-        fragment_key(template_name, vary),
-        lambda: render_to_string(template_name, build()),
-        settings.SCOMM_PAGE_CACHE_SECONDS * 10,
-    )
+        return mark_safe(render())  # nosec B308 B703: a template's own output
+    html = pagecache.kept(fragment_key(template_name, vary), render)
     return mark_safe(html)  # nosec B308 B703: rendered by our template, escaped there

@@ -76,15 +76,23 @@ def wait_for(key: str) -> Any:
     return None
 
 
-def kept(key: str, build: Callable[[], Any], timeout: int) -> Any:
-    """The value kept under `key`, built once by one request when missing."""
+def kept(key: str, build: Callable[[], Any]) -> Any:
+    """
+    The value kept under `key` (which carries the generation), built once by
+    one request when missing, or built every time with the page cache off.
+    Kept ten times as long as a whole page: the generation retires it on any
+    change made through the site; the limit bounds a change made around it.
+    """
+    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
+    if not seconds:
+        return build()
     value = cache.get(key)
     if value is not None:
         return value
     if claim(key):
         try:
             value = build()
-            cache.set(key, value, timeout)
+            cache.set(key, value, seconds * 10)
             return value
         finally:
             release(key)
@@ -101,7 +109,15 @@ def connect() -> None:
 # The query parameters of the cached pages' filters and pages. A request
 # with any other, a longer value or a free-text search is built, not kept:
 # otherwise every made-up URL would hold a copy of a page in memory.
-CACHED_PARAMETERS = {"page", "state", "stage", "outcome", "order", "activated_while_pending", "status"}
+CACHED_PARAMETERS = {
+    "page",
+    "state",
+    "stage",
+    "outcome",
+    "order",
+    "activated_while_pending",
+    "status",
+}
 LONGEST_VALUE = 20
 
 

@@ -4,7 +4,6 @@ same for everyone who may see the same cases, never anything of one person's.
 """
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from optouts import services
@@ -16,15 +15,7 @@ from tests.factories import (
     case_with_notice_sent,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fragment_cache(settings):
-    settings.SCOMM_PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

@@ -5,15 +5,7 @@ from django.urls import reverse
 from optouts import services
 from tests.factories import JurisdictionFactory, UserFactory, case_with_notice_sent
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.SCOMM_PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 def sent_case():
@@ -153,17 +145,17 @@ def test_a_missing_copy_is_built_once_while_the_others_wait_for_it(monkeypatch):
     from scomm import pagecache
 
     builds = []
-    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "built", 60) == "built"
-    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "again", 60) == "built"
+    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "built") == "built"
+    assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "again") == "built"
     assert builds == [1]
     # Another request holds the build: this one waits and takes its copy.
     assert pagecache.claim("scomm:test:b")
     threading.Timer(0.2, lambda: cache.set("scomm:test:b", "theirs", 60)).start()
-    assert pagecache.kept("scomm:test:b", lambda: "mine", 60) == "theirs"
+    assert pagecache.kept("scomm:test:b", lambda: "mine") == "theirs"
     # A builder that never finishes holds nobody up for long.
     monkeypatch.setattr(pagecache, "BUILD_WAIT_SECONDS", 0.2)
     assert pagecache.claim("scomm:test:c")
-    assert pagecache.kept("scomm:test:c", lambda: "mine", 60) == "mine"
+    assert pagecache.kept("scomm:test:c", lambda: "mine") == "mine"
 
 
 def test_the_csv_being_written_elsewhere_is_served_from_that_copy(
