@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from optouts.models import OptOutRequest
 from optouts.permissions import can_see_private
+from scomm.forms import add_service_errors
 
 from . import forms, selectors, services
 from .models import Attachment, CaseExport, Letter, LetterTemplate
@@ -198,11 +199,7 @@ def correspondence_create(request, case_pk: int):
                 files=data["files"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("files", exc.messages)
+            add_service_errors(form, exc, field="files")
         else:
             messages.success(request, "Correspondence recorded.")
             return redirect(case.get_absolute_url() + "#correspondence")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import Outcome, RequestingBody, Stage
 from scomm import fragments, pagecache
+from scomm.forms import add_service_errors
 
 from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
@@ -148,11 +149,7 @@ def follow(request):
                 state_code=d.get("state") or None,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             return render(
                 request, "public/follow_sent.html", {"target": target, "email": d["email"]}

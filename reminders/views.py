@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from optouts.models import OptOutRequest
 from optouts.permissions import COUNSEL, STAFF, can_act
+from scomm.forms import add_service_errors
 
 from . import selectors, services
 from .emails import user_from_token
@@ -102,11 +103,7 @@ def snooze(request, pk: int):
                 rule_id=data["rule"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Reminders snoozed until {data['until']:%B %-d, %Y}.")
             return redirect(case.get_absolute_url() + "#reminders")
