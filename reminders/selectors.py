@@ -127,15 +127,14 @@ def _anchor_of(rule: ReminderRule, row: dict) -> datetime.date | None:
     )
 
 
-def _due_for(rule: ReminderRule, anchor: datetime.date, today: datetime.date):
-    return latest_due(
-        anchor=anchor,
-        days=rule.day_list,
-        today=today,
-        before=rule.before,
-        business=rule.business_days,
-        repeat_every=rule.repeat_every,
-    )
+def _timing(rule: ReminderRule) -> dict:
+    """A rule's days, as latest_due and next_due take them."""
+    return {
+        "days": rule.day_list,
+        "before": rule.before,
+        "business": rule.business_days,
+        "repeat_every": rule.repeat_every,
+    }
 
 
 def due_reminders(*, today: datetime.date) -> list[DueReminder]:
@@ -164,7 +163,7 @@ def due_reminders(*, today: datetime.date) -> list[DueReminder]:
             anchor = _anchor_of(rule, row)
             if anchor is None:
                 continue
-            due_on = _due_for(rule, anchor, today)
+            due_on = latest_due(anchor=anchor, today=today, **_timing(rule))
             if due_on is None or (row["last_due"] and row["last_due"] >= due_on):
                 continue
             due.append(DueReminder(case_id=case_id, rule=rule, due_on=due_on))
@@ -239,14 +238,7 @@ def case_panel(*, case: OptOutRequest, today: datetime.date) -> dict:
             anchor = _anchor_of(rule, row)
             if anchor is None:
                 continue
-            due_on = next_due(
-                anchor=anchor,
-                days=rule.day_list,
-                today=today,
-                before=rule.before,
-                business=rule.business_days,
-                repeat_every=rule.repeat_every,
-            )
+            due_on = next_due(anchor=anchor, today=today, **_timing(rule))
             if due_on is None:
                 continue
             until = max(
