@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from optouts.models import OptOutRequest
 from optouts.permissions import can_see_private
-from scomm.forms import add_service_errors
+from core.forms import add_service_errors
 
 from . import forms, selectors, services
 from .models import Attachment, CaseExport, Letter, LetterTemplate

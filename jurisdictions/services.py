@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from scomm.pagecache import pages_changed
+from core.pagecache import pages_changed
 
 from .models import Jurisdiction, State, normalise_name
 

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from scomm import fragments
+from core import fragments
 
 from . import selectors
 from .models import Jurisdiction

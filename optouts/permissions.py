@@ -44,7 +44,7 @@ def visibility_scope(user) -> str:
     """
     A name for what this user may see beyond the public: users with the same
     scope see the same cases and notes, so pages built for one may be served
-    to another (scomm/fragments.py).
+    to another (core/fragments.py).
     """
     if is_admin(user):
         return "admin"

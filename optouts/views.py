@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
-from scomm import fragments
+from core import fragments
 
 from . import forms, selectors, services
 from .models import OptOutRequest, Outcome, Recipient, Stage

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import Outcome, RequestingBody, Stage
-from scomm import fragments, pagecache
-from scomm.forms import add_service_errors
+from core import fragments, pagecache
+from core.forms import add_service_errors
 
 from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
@@ -254,7 +254,7 @@ def cases_csv(request):
     state = request.GET.get("state", "")[:2].upper()
     seconds = settings.SCOMM_PAGE_CACHE_SECONDS
     # The same file for everyone until a case changes: built once, then served
-    # from the cache (see scomm/pagecache.py), streamed the first time.
+    # from the cache (see core/pagecache.py), streamed the first time.
     key = f"scomm:cases.csv:{pagecache.generation()}:{state}"
     cached, claimed = None, False
     if seconds:

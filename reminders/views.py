@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from optouts.models import OptOutRequest
 from optouts.permissions import COUNSEL, STAFF, can_act
-from scomm.forms import add_service_errors
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .emails import user_from_token

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "simple_history",
+    "core",
     "jurisdictions",
     "optouts",
     "correspondence",
@@ -52,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached public page is served without touching the database.
-    "scomm.pagecache.AnonymousPageCacheMiddleware",
+    "core.pagecache.AnonymousPageCacheMiddleware",
     # Inside the page cache, so that a cached page is kept compressed. Django
     # pads compressed pages against BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -190,7 +191,7 @@ CELERY_BEAT_SCHEDULE = {
 # Built case files (PDF or ZIP) are deleted after this many days.
 SCOMM_EXPORT_KEEP_DAYS = env.int("SCOMM_EXPORT_KEEP_DAYS", default=7)
 
-# Public pages kept for anonymous visitors (scomm/pagecache.py); 0 turns it off.
+# Public pages kept for anonymous visitors (core/pagecache.py); 0 turns it off.
 SCOMM_PAGE_CACHE_SECONDS = env.int("SCOMM_PAGE_CACHE_SECONDS", default=60)
 # Only these read-only public pages are ever cached.
 SCOMM_PAGE_CACHE_VIEWS = {

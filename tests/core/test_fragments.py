@@ -1,5 +1,5 @@
 """
-The shared parts of pages kept for signed-in users (scomm/fragments.py): the
+The shared parts of pages kept for signed-in users (core/fragments.py): the
 same for everyone who may see the same cases, never anything of one person's.
 """
 
@@ -46,7 +46,7 @@ def test_a_draft_stays_with_its_county_when_lists_are_kept(client, county):
 
 
 def test_a_kept_part_carries_nobody_s_name_or_token(client, county, monkeypatch):
-    from scomm import fragments
+    from core import fragments
 
     kept = []
     render = fragments.render_to_string
@@ -101,7 +101,7 @@ def test_signed_in_pages_from_kept_parts_make_few_queries(
 
 
 def test_a_new_release_of_the_templates_builds_anew(client, county, monkeypatch):
-    from scomm import fragments
+    from core import fragments
 
     client.force_login(county["member"])
     first = fragments.fragment_key("optouts/_case_list.html", ("public", ""))
@@ -133,7 +133,7 @@ def test_a_case_page_keeps_internal_notes_with_the_county(client, county):
 
 
 def test_one_kept_list_per_question_however_the_url_is_dressed(client, county, monkeypatch):
-    from scomm import fragments
+    from core import fragments
 
     built = []
     render = fragments.render_to_string
@@ -155,7 +155,7 @@ def test_one_kept_list_per_question_however_the_url_is_dressed(client, county, m
 def test_canonical_query_keeps_known_parameters_in_order_and_cut():
     from django.http import QueryDict
 
-    from scomm.fragments import canonical_query
+    from core.fragments import canonical_query
 
     query = canonical_query(QueryDict("page=2&x=1&state=CA&q=" + "a" * 300), ("q", "state", "page"))
     assert list(query) == ["q", "state", "page"]

@@ -142,7 +142,7 @@ def test_made_up_parameters_and_searches_are_built_not_kept(client):
 def test_a_missing_copy_is_built_once_while_the_others_wait_for_it(monkeypatch):
     import threading
 
-    from scomm import pagecache
+    from core import pagecache
 
     builds = []
     assert pagecache.kept("scomm:test:a", lambda: builds.append(1) or "built") == "built"
@@ -163,7 +163,7 @@ def test_the_csv_being_written_elsewhere_is_served_from_that_copy(
 ):
     import threading
 
-    from scomm import pagecache
+    from core import pagecache
 
     sent_case()
     key = f"scomm:cases.csv:{pagecache.generation()}:"
