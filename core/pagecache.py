@@ -25,27 +25,59 @@ GENERATION_KEY = "scomm:pages:generation"
 WATCHED_APPS = {"jurisdictions", "optouts", "correspondence", "public"}
 
 
+# What a page can show, each with a generation of its own. A service that
+# changes one says so with changed(); a page's copies are keyed by the
+# generations of the kinds it shows.
+KINDS = ("cases", "plan", "letters")
+
+
+def changed(*kinds: str) -> None:
+    """
+    A service changed what pages of these kinds show: their kept copies are
+    stale from now on, and again once the change commits (a page built
+    between the write and the commit read the old rows and must not outlive
+    them).
+    """
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"Unknown kinds of page data: {sorted(unknown)}")
+    for kind in kinds:
+        _bump(kind)
+    transaction.on_commit(lambda: [_bump(kind) for kind in kinds])
+
+
 def pages_changed(**kwargs) -> None:
-    """Start a new generation: every cached page is stale from now on."""
+    """Start a new generation of every kind: every cached page is stale from now on."""
     sender = kwargs.get("sender")
     if sender is not None and sender._meta.app_label not in WATCHED_APPS:
         return
-    _bump()
-    # Again once the change is committed: a page built between the save and
-    # the commit read the old rows and must not outlive them.
-    transaction.on_commit(_bump)
+    changed(*KINDS)
 
 
-def _bump() -> None:
+def _key(kind: str) -> str:
+    return f"{GENERATION_KEY}:{kind}"
+
+
+def _bump(kind: str) -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(_key(kind))
     except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
+        cache.set(_key(kind), 1, timeout=None)
 
 
-def generation() -> int:
-    """The current generation: part of every cache key that must follow the data."""
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+def generation(*kinds: str) -> str:
+    """
+    The generations of `kinds` (all of them by default), read in one round
+    trip: part of every cache key that must follow the data.
+    """
+    kinds = kinds or KINDS
+    found = cache.get_many([_key(k) for k in kinds])
+    missing = {_key(k): 1 for k in kinds if _key(k) not in found}
+    if missing:
+        for key in missing:
+            cache.add(key, 1, timeout=None)
+        found = cache.get_many([_key(k) for k in kinds])
+    return ".".join(str(found.get(_key(k), 0)) for k in kinds)
 
 
 # While one request builds a missing copy, the others asking for it wait for
