@@ -1,6 +1,8 @@
 """
-County shapes for the map, from the `us-atlas` package's TopoJSON
-(counties-albers-10m.json: already projected to a 975 × 610 frame).
+County shapes for the map, from the TopoJSON shipped in public/data/
+(us-atlas' counties-albers-10m.json, gzip-compressed: already projected to a
+975 × 610 frame; see public/data/SOURCE.md, and scripts/map-shapes to make it
+again).
 
 TopoJSON stores each border once, as an "arc": a list of quantized points,
 each a delta from the one before. A county is a list of rings, each ring a
@@ -13,6 +15,7 @@ in memory: the geometry never changes between requests, only the colours.
 """
 
 import functools
+import gzip
 import json
 from pathlib import Path
 
@@ -20,16 +23,16 @@ from django.conf import settings
 
 WIDTH = 975
 HEIGHT = 610
-COUNTIES_FILE = "counties-albers-10m.json"
+COUNTIES_FILE = Path(__file__).resolve().parent / "data" / "counties-albers-10m.json.gz"
 
 
 class AtlasMissing(Exception):
-    """The county shapes are not installed; the page shows the table alone."""
+    """The county shapes cannot be read; the page shows the table alone."""
 
 
-def atlas_dir() -> Path:
-    default = Path(settings.BASE_DIR) / ".cache" / "npm" / "node_modules" / "us-atlas"
-    return Path(getattr(settings, "SCOMM_US_ATLAS_DIR", default))
+def counties_file() -> Path:
+    """The shipped shapes; the setting SCOMM_COUNTY_SHAPES points elsewhere (tests)."""
+    return Path(getattr(settings, "SCOMM_COUNTY_SHAPES", COUNTIES_FILE))
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
@@ -115,7 +118,8 @@ def topology_mesh(topology: dict, object_name: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def _load(path: str, mtime: float) -> dict:
-    with open(path, encoding="utf-8") as fh:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         topology = json.load(fh)
     return {
         "counties": topology_paths(topology, "counties"),
@@ -131,17 +135,16 @@ def _load(path: str, mtime: float) -> dict:
 def county_shapes() -> dict:
     """
     {"counties": {fips: path}, "states": path, "names": {fips: name}}, read
-    once per file version. Raises AtlasMissing when the package is absent.
+    once per file version. Raises AtlasMissing when the file is missing or broken.
     """
-    path = atlas_dir() / COUNTIES_FILE
+    path = counties_file()
     try:
         mtime = path.stat().st_mtime
     except OSError:
         raise AtlasMissing(
-            f"The county shapes ({path.name} from the us-atlas package) are not installed. "
-            "Run scripts/setup with npm available to draw the map."
+            f"The county shapes ({path.name}) are missing. scripts/map-shapes makes them again."
         ) from None
     try:
         return _load(str(path), mtime)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
         raise AtlasMissing(f"The county shapes could not be read: {exc}.") from None
