@@ -29,7 +29,7 @@ ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
-    need(bool(path), "Debian's chromium (apt-get install chromium)")
+    need(bool(path), "Debian's chromium (scripts/setup as root, or: sudo apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
