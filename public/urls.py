@@ -12,6 +12,7 @@ router.register("events", api.EventViewSet, basename="api-event")
 router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdiction")
 
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
     path("map/", views.county_map, name="map"),
     path("map.svg", views.county_map_image, name="map_svg"),
     path("data/", views.data_page, name="data"),

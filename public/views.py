@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -360,3 +361,13 @@ def data_page(request):
         "public/data.html",
         {"states": selectors.states(), "schema_url": reverse("public:api-schema")},
     )
+
+
+def favicon(request):
+    """
+    Browsers and feed readers ask for /favicon.ico whatever a page links to:
+    sent on to the static icon, whose hashed name may change with each release.
+    """
+    response = redirect(static("favicon.ico"))
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
