@@ -7,6 +7,7 @@ sets DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=0 and
 DJANGO_ALLOWED_HOSTS.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -159,11 +160,21 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scomm <noreply@scomm.localhost>")
 
-# Celery: with no REDIS_URL, tasks run in-process when they are queued.
+# Celery: with no REDIS_URL, tasks run in-process when they are queued, unless
+# SCOMM_EMBEDDED_WORKER=1 (set by scripts/start): then they go through folders
+# under SCOMM_EMBEDDED_WORKER_DIR to the worker with beat that scripts/start
+# runs beside the site (manage.py embedded_worker), so that reminders, the
+# digest and the export clean-up run on their schedule with no server and no cron.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+SCOMM_EMBEDDED_WORKER = not REDIS_URL and env.bool("SCOMM_EMBEDDED_WORKER", default=False)
+SCOMM_EMBEDDED_WORKER_DIR = Path(
+    env.str("SCOMM_EMBEDDED_WORKER_DIR", default=str(BASE_DIR / ".cache" / "celery"))
+)
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not SCOMM_EMBEDDED_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or (
+    "filesystem://localhost/" if SCOMM_EMBEDDED_WORKER else "memory://"
+)
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -173,11 +184,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than any countdown, so that Redis never hands an unacked task out twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+if SCOMM_EMBEDDED_WORKER:
+    # The site writes tasks into the folder the worker reads; both processes
+    # create it, whichever starts first.
+    (SCOMM_EMBEDDED_WORKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    (SCOMM_EMBEDDED_WORKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(SCOMM_EMBEDDED_WORKER_DIR / "queue"),
+        "data_folder_out": str(SCOMM_EMBEDDED_WORKER_DIR / "queue"),
+        "control_folder": str(SCOMM_EMBEDDED_WORKER_DIR / "control"),
+    }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "remind-stalled-cases": {
         "task": "reminders.tasks.reminders_sweep",
-        "schedule": crontab(minute=15),
+        # Hourly; SCOMM_REMINDERS_SWEEP_SECONDS gives a shorter period (the
+        # embedded worker's test sweeps every few seconds).
+        "schedule": (
+            datetime.timedelta(seconds=env.int("SCOMM_REMINDERS_SWEEP_SECONDS"))
+            if env.str("SCOMM_REMINDERS_SWEEP_SECONDS", default="")
+            else crontab(minute=15)
+        ),
     },
     "reminders-daily-digest": {
         "task": "reminders.tasks.digest_send",
