@@ -1,7 +1,20 @@
 """
 Atom feeds of the public timeline events: all of them, one case's, one
 state's. Internal notes and cases still in draft never appear.
+
+Summaries are what staff typed, so they go out as text (type="text"): a
+feed reader shows a typed `<a href>` or `<img src>` as the characters they
+are, never as a live link or an image fetched from elsewhere.
+
+Ids are tag URIs (RFC 4151) minted under one tagging entity, TAG_ENTITY,
+that never changes: not the host a request came to, nor the release, so a
+reader that sees an event again through another address, a renamed site or
+a new version knows it has already shown it. "scomm" is the project's name,
+2010 the year Secure Communities opt-outs began; the rest names what the id
+is for (`case-event/14`, `feed/events`).
 """
+
+import datetime
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -13,10 +26,31 @@ from jurisdictions.models import State
 from . import selectors
 
 LIMIT = 50
+TAG_ENTITY = "scomm,2010"
+# An empty feed's <updated>: a fixed moment, so that the feed's bytes (and so
+# its ETag) stay the same until an event appears.
+EMPTY_FEED_UPDATED = datetime.datetime(2010, 1, 1, tzinfo=datetime.UTC)
+
+
+def tag_uri(specific: str) -> str:
+    """A stable id (RFC 4151) for `specific`, e.g. tag:scomm,2010:case-event/14."""
+    return f"tag:{TAG_ENTITY}:{specific}"
+
+
+class TextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text (see the module's docstring)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"]:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else EMPTY_FEED_UPDATED
 
 
 class _EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
     author_name = "scomm"
 
     def items(self, obj=None):
@@ -39,7 +73,7 @@ class _EventFeed(Feed):
         return item.request.get_absolute_url()
 
     def item_guid(self, item):
-        return f"case-event-{item.pk}"
+        return tag_uri(f"case-event/{item.pk}")
 
     item_guid_is_permalink = False
 
@@ -60,6 +94,9 @@ class AllEventsFeed(_EventFeed):
     def link(self):
         return reverse("home")
 
+    def feed_guid(self):
+        return tag_uri("feed/events")
+
 
 class CaseEventsFeed(_EventFeed):
     def get_object(self, request, pk):
@@ -76,6 +113,9 @@ class CaseEventsFeed(_EventFeed):
 
     def link(self, obj):
         return obj.get_absolute_url()
+
+    def feed_guid(self, obj):
+        return tag_uri(f"feed/case/{obj.pk}")
 
     def events(self, obj):
         return selectors.public_events().filter(request=obj)
@@ -96,6 +136,9 @@ class StateEventsFeed(_EventFeed):
 
     def link(self, obj):
         return reverse("optouts:list") + f"?state={obj.postal_code}"
+
+    def feed_guid(self, obj):
+        return tag_uri(f"feed/state/{obj.postal_code}")
 
     def events(self, obj):
         return selectors.public_events().filter(request__jurisdiction__state=obj)

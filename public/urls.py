@@ -24,6 +24,7 @@ urlpatterns = [
     path("feeds/states/<str:postal_code>.atom", feeds.StateEventsFeed(), name="feed_state"),
     path("cases.csv", views.cases_csv, name="cases_csv"),
     path("calendar.ics", views.calendar_ics, name="calendar"),
+    path("cases/<int:pk>/calendar.ics", views.calendar_ics, name="case_calendar"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

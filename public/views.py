@@ -295,17 +295,36 @@ def cases_csv(request):
     return response
 
 
-def calendar_ics(request):
-    """Scheduled and actual activation dates, and the meetings on the public cases."""
+def calendar_ics(request, pk: int | None = None):
+    """
+    Scheduled and actual activation dates, and the meetings of the open public
+    cases: everything, one state's (?state=CA) or one case's (its
+    jurisdiction's activation and its meeting). A resolved or withdrawn case's
+    meeting leaves the calendar: a subscribed calendar shows what is still
+    ahead, not what was settled.
+
+    Every stamp comes from the data, never from the clock, so the same data
+    gives the same bytes and a calendar app's copy stays valid (conditional
+    GET, public/conditional.py).
+    """
     from icalendar import Calendar, Event
 
     state = request.GET.get("state", "")[:2]
+    case = None
+    if pk is not None:
+        case = selectors.public_cases().filter(pk=pk).first()
+        if case is None:
+            raise Http404("No public opt-out request with this number.")
     cal = Calendar()
     cal.add("prodid", "-//scomm//Secure Communities opt-out tracker//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "Secure Communities: activations and meetings")
+    name = "Secure Communities: activations and meetings"
+    if case is not None:
+        name = f"{name}, {case.jurisdiction}"
+    elif state:
+        name = f"{name}, {state.upper()}"
+    cal.add("x-wr-calname", name)
     host = settings.SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "scomm"
-    stamp = timezone.now()
     jurisdictions = Jurisdiction.objects.select_related("state").only(
         "id",
         "name",
@@ -314,8 +333,15 @@ def calendar_ics(request):
         "plan_status",
         "state__postal_code",
     )
-    if state:
+    meetings = selectors.public_cases().filter(
+        meeting_at__isnull=False, stage__in=selectors.PENDING_STAGES
+    )
+    if case is not None:
+        jurisdictions = jurisdictions.filter(pk=case.jurisdiction_id)
+        meetings = meetings.filter(pk=case.pk)
+    elif state:
         jurisdictions = jurisdictions.filter(state__postal_code__iexact=state)
+        meetings = meetings.filter(jurisdiction__state__postal_code__iexact=state)
     for j in jurisdictions.exclude(
         scheduled_activation__isnull=True, actual_activation__isnull=True
     ).order_by("id"):
@@ -327,26 +353,24 @@ def calendar_ics(request):
             summary, day, kind = f"Scheduled activation: {j}", j.scheduled_activation, "scheduled"
         event = Event()
         event.add("uid", f"activation-{j.pk}@{host}")
-        event.add("dtstamp", stamp)
+        # The day itself: it changes exactly when the entry does.
+        event.add("dtstamp", datetime.datetime.combine(day, datetime.time(), datetime.UTC))
         event.add("summary", summary)
         event.add("dtstart", day)
         event.add("dtend", day + datetime.timedelta(days=1))
         event.add("url", services.absolute(j.get_absolute_url()))
         event.add("categories", [kind])
         cal.add_component(event)
-    meetings = selectors.public_cases().filter(meeting_at__isnull=False)
-    if state:
-        meetings = meetings.filter(jurisdiction__state__postal_code__iexact=state)
-    for case in meetings.order_by("meeting_at", "id"):
+    for meeting in meetings.order_by("meeting_at", "id"):
         event = Event()
-        event.add("uid", f"meeting-{case.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("summary", f"Opt-out meeting: {case.jurisdiction}")
-        event.add("dtstart", case.meeting_at)
-        event.add("dtend", case.meeting_at + datetime.timedelta(hours=1))
-        if case.meeting_location:
-            event.add("location", case.meeting_location)
-        event.add("url", services.absolute(case.get_absolute_url()))
+        event.add("uid", f"meeting-{meeting.pk}@{host}")
+        event.add("dtstamp", meeting.updated_at)
+        event.add("summary", f"Opt-out meeting: {meeting.jurisdiction}")
+        event.add("dtstart", meeting.meeting_at)
+        event.add("dtend", meeting.meeting_at + datetime.timedelta(hours=1))
+        if meeting.meeting_location:
+            event.add("location", meeting.meeting_location)
+        event.add("url", services.absolute(meeting.get_absolute_url()))
         event.add("categories", ["meeting"])
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "corsheaders",
     "axes",
     "simple_history",
     "core",
@@ -51,13 +52,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a 304 or a kept page too, carries its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache: a kept copy the reader already holds is a 304.
+    "public.conditional.NotModifiedMiddleware",
     # Before the session: a cached public page is served without touching the database.
     "core.pagecache.AnonymousPageCacheMiddleware",
     # Inside the page cache, so that a cached page is kept compressed. Django
     # pads compressed pages against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    # Inside compression: the public outputs' ETag is the digest of the plain body.
+    "public.conditional.ValidatorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -289,6 +296,18 @@ REST_FRAMEWORK = {
     # Behind N proxies, the client is the Nth address from the right of X-Forwarded-For.
     "NUM_PROXIES": env.int("SCOMM_PROXY_COUNT", default=0),
 }
+# Other sites' pages may read the public outputs (the API and its schema, the
+# feeds, the CSV, the calendars) from a browser: any origin, GET only, never
+# with credentials, so a signed-in visitor's cookie is never used for them.
+# Nothing else (pages, forms, anything signed in) has CORS headers.
+CORS_URLS_REGEX = (
+    r"^/(api/|feeds/|cases\.csv$|calendar\.ics$|cases/[0-9]+/calendar\.ics$)"
+)
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Readers may revalidate their copy from a script (conditional GET).
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # Requests to the public API per client address ("120/minute"; empty: no limit).
 # Counted in the cache, so shared by every web worker on the production stack.
 SCOMM_API_RATE = env.str("SCOMM_API_RATE", default="120/minute")

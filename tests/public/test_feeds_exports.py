@@ -34,7 +34,8 @@ def test_the_atom_feeds_parse_and_have_entries(client, public_case):
         assert len(entries) == public_case.events.filter(is_public=True).count(), url
         titles = [e.find(f"{ATOM}title").text for e in entries]
         assert "Marker County, XQ: Meeting requested" in titles
-        assert all(e.find(f"{ATOM}id").text.startswith("case-event-") for e in entries)
+        assert all(e.find(f"{ATOM}id").text.startswith("tag:scomm,2010:case-event/") for e in entries)
+        assert root.find(f"{ATOM}id").text.startswith("tag:scomm,2010:feed/")
 
 
 def test_a_state_feed_holds_only_that_state(client, public_case):
