@@ -1,33 +1,30 @@
 """Reads of the directory and the deployment plan."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from .models import Jurisdiction, State, normalise_name
+from .models import Jurisdiction, State
 
 
-def jurisdiction_list(*, state: str = "", q: str = "", plan_status: str = "") -> QuerySet:
-    """Jurisdictions with their state in one query, filtered as the public list asks."""
-    qs = Jurisdiction.objects.select_related("state").only(
-        "id",
-        "name",
-        "kind",
-        "fips",
-        "scheduled_activation",
-        "actual_activation",
-        "plan_status",
-        "state__name",
-        "state__postal_code",
-    )
-    if state:
-        qs = qs.filter(state__postal_code__iexact=state)
-    if plan_status:
-        qs = qs.filter(plan_status=plan_status)
-    if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(search_name__contains=normalise_name(q)) | Q(name__icontains=q) | Q(fips=q)
+def jurisdiction_list() -> QuerySet:
+    """
+    Jurisdictions with their state in one query, by state and name;
+    jurisdictions.filters.JurisdictionFilter narrows them.
+    """
+    return (
+        Jurisdiction.objects.select_related("state")
+        .only(
+            "id",
+            "name",
+            "kind",
+            "fips",
+            "scheduled_activation",
+            "actual_activation",
+            "plan_status",
+            "state__name",
+            "state__postal_code",
         )
-    return qs.order_by("state__name", "name")
+        .order_by("state__name", "name")
+    )
 
 
 def state_list() -> QuerySet:

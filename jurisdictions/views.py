@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from core import fragments
 
 from . import selectors
+from .filters import JurisdictionFilter
 from .models import Jurisdiction
 
 
@@ -13,21 +14,22 @@ def jurisdiction_list(request):
     query = fragments.canonical_query(request.GET, ("q", "state", "status", "page"))
 
     def build() -> dict:
-        state = query.get("state", "").strip()[:2]
-        q = query.get("q", "").strip()
-        plan_status = query.get("status", "")
-        if plan_status not in Jurisdiction.PlanStatus.values:
-            plan_status = ""
-        jurisdictions = selectors.jurisdiction_list(state=state, q=q, plan_status=plan_status)
-        page = Paginator(jurisdictions, 250).get_page(query.get("page"))
+        # The API's filters too (jurisdictions.filters); the page calls the
+        # plan status "status", as its links always have.
+        data = query.copy()
+        if "status" in data:
+            data["plan_status"] = data.pop("status")[-1]
+        filters = JurisdictionFilter(data or None, queryset=selectors.jurisdiction_list())
+        page = Paginator(filters.qs, 250).get_page(query.get("page"))
         return {
             "page": page,
             "jurisdictions": page.object_list,
             "states": selectors.state_list(),
             "statuses": Jurisdiction.PlanStatus.choices,
-            "state": state.upper(),
-            "q": q,
-            "status": plan_status,
+            "state": query.get("state", "").upper(),
+            "q": query.get("q", ""),
+            "status": query.get("status", ""),
+            "errors": [e for errors in filters.errors.values() for e in errors],
             "query": query,
         }
 

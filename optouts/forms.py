@@ -8,7 +8,6 @@ from .models import (
     Outcome,
     Recipient,
     RequestingBody,
-    Stage,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -19,27 +18,6 @@ def not_future(value):
     if value and value > timezone.localdate():
         raise forms.ValidationError("This date is in the future.")
     return value
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    state = forms.CharField(label="State (postal code)", required=False, max_length=2)
-    stage = forms.ChoiceField(
-        required=False, choices=[("", "Any stage"), ("open", "Any open stage"), *Stage.choices]
-    )
-    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *Outcome.choices])
-    activated_while_pending = forms.BooleanField(label="Activated while pending", required=False)
-    order = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=[
-            ("waiting", "Longest waiting first"),
-            ("-waiting", "Most recently moved first"),
-            ("opened", "Newest request first"),
-            ("jurisdiction", "Jurisdiction"),
-            ("activation", "Soonest activation date"),
-        ],
-    )
 
 
 class CaseCreateForm(forms.ModelForm):

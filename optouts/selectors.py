@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 
 from jurisdictions.models import IceOffice, Jurisdiction
 
-from .models import OPEN_STAGES, CaseEvent, OptOutRequest
+from .filters import ORDERINGS
+from .models import CaseEvent, OptOutRequest
 from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
 
 
@@ -23,42 +24,19 @@ def cases_visible_to(user) -> QuerySet:
     return qs.filter(qs.public_q() | Q(jurisdiction_id__in=own))
 
 
-def case_list(*, filters: dict | None = None, order: str = "waiting", user=None) -> QuerySet:
-    """Cases with their jurisdiction and state in one query, ready for the list."""
-    filters = filters or {}
-    qs = (
+def case_list(*, user=None) -> QuerySet:
+    """
+    The cases this user may see, with their jurisdiction and state in one
+    query, open first and longest waiting first (the list's default order,
+    optouts.filters.ORDERINGS["waiting"]); optouts.filters.CaseFilter narrows them.
+    """
+    return (
         cases_visible_to(user)
         .select_related("jurisdiction", "jurisdiction__state")
         .with_activated_while_pending()
         .defer("reasons", "outcome_text", "jurisdiction__letterhead")
+        .order_by(*ORDERINGS["waiting"][1])
     )
-    if filters.get("state"):
-        qs = qs.filter(jurisdiction__state__postal_code__iexact=filters["state"])
-    if filters.get("stage") == "open":
-        qs = qs.filter(stage__in=OPEN_STAGES)
-    elif filters.get("stage"):
-        qs = qs.filter(stage=filters["stage"])
-    if filters.get("outcome"):
-        qs = qs.filter(outcome=filters["outcome"])
-    if filters.get("activated_while_pending"):
-        qs = qs.filter(activated_while_pending=True)
-    if filters.get("q"):
-        q = filters["q"]
-        qs = qs.filter(
-            Q(jurisdiction__name__icontains=q)
-            | Q(requesting_official__icontains=q)
-            | Q(jurisdiction__state__name__iexact=q)
-            | Q(jurisdiction__state__postal_code__iexact=q)
-            | Q(reasons__icontains=q)
-        )
-    orderings = {
-        "waiting": ["stage_entered_at", "id"],
-        "-waiting": ["-stage_entered_at", "-id"],
-        "opened": ["-opened_on", "-id"],
-        "jurisdiction": ["jurisdiction__state__name", "jurisdiction__name", "id"],
-        "activation": ["jurisdiction__scheduled_activation", "id"],
-    }
-    return qs.order_by(*orderings.get(order, orderings["waiting"]))
 
 
 def case_detail(*, pk: int) -> OptOutRequest:

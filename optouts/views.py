@@ -15,6 +15,7 @@ from jurisdictions.models import Jurisdiction
 from core import fragments
 
 from . import forms, selectors, services
+from .filters import CaseFilter
 from .models import OptOutRequest, Outcome, Recipient, Stage
 from .permissions import (
     COUNSEL,
@@ -34,14 +35,12 @@ def case_list(request):
     query = fragments.canonical_query(request.GET, CASE_LIST_PARAMETERS)
 
     def build() -> dict:
-        form = forms.CaseFilterForm(query or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        cases = selectors.case_list(
-            filters=filters, order=filters.get("order") or "waiting", user=request.user
-        )
-        page = Paginator(cases, 50).get_page(query.get("page"))
+        # The API's filters too (optouts.filters): one search, one answer.
+        filters = CaseFilter(query or None, queryset=selectors.case_list(user=request.user))
+        page = Paginator(filters.qs, 50).get_page(query.get("page"))
         return {
-            "form": form,
+            "form": filters.form,
+            "fields": [filters.form[name] for name in CASE_LIST_PARAMETERS if name != "page"],
             "page": page,
             "cases": page.object_list,
             "query": query,

@@ -5,17 +5,18 @@ is at /api/schema/. No account and no cookie: everyone sees the same data.
 """
 
 import django_filters
-from django import forms
 from django.conf import settings
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
-from jurisdictions.models import Jurisdiction, normalise_name
-from optouts.models import CaseEvent, EventKind, OptOutRequest, Outcome, Stage
+from core.filters import IdFilter
+from jurisdictions.filters import JurisdictionFilter
+from jurisdictions.models import Jurisdiction
+from optouts.filters import CaseFilter
+from optouts.models import CaseEvent, EventKind, OptOutRequest
 
 from . import selectors
 
@@ -127,59 +128,6 @@ class EventSerializer(serializers.ModelSerializer):
 # --- filters -----------------------------------------------------------------
 
 
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number a database can hold (anything else is a 400, never a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**62)
-        super().__init__(*args, **kwargs)
-
-
-class CaseFilter(django_filters.FilterSet):
-    state = django_filters.CharFilter(
-        field_name="jurisdiction__state__postal_code",
-        lookup_expr="iexact",
-        max_length=2,
-        label="State postal code, e.g. CA",
-    )
-    stage = django_filters.ChoiceFilter(
-        method="filter_stage",
-        choices=[("open", "Any open stage"), *[(s, s.label) for s in Stage if s != Stage.DRAFT]],
-    )
-    outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
-    jurisdiction = IdFilter(field_name="jurisdiction_id")
-    fips = django_filters.CharFilter(field_name="jurisdiction__fips", max_length=5)
-    opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
-    opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
-    activated_while_pending = django_filters.BooleanFilter()
-    q = django_filters.CharFilter(
-        method="filter_q",
-        max_length=100,
-        label="Search: jurisdiction, state, requesting official, reasons",
-    )
-
-    def filter_stage(self, queryset, name, value):
-        if value == "open":
-            return queryset.filter(stage__in=selectors.PENDING_STAGES)
-        return queryset.filter(stage=value)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(jurisdiction__search_name__contains=normalise_name(value))
-            | Q(jurisdiction__name__icontains=value)
-            | Q(jurisdiction__state__name__iexact=value)
-            | Q(jurisdiction__state__postal_code__iexact=value)
-            | Q(requesting_official__icontains=value)
-            | Q(reasons__icontains=value)
-        )
-
-
 class EventFilter(django_filters.FilterSet):
     case = IdFilter(field_name="request_id")
     state = django_filters.CharFilter(
@@ -188,31 +136,6 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     since = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
-
-
-class JurisdictionFilter(django_filters.FilterSet):
-    state = django_filters.CharFilter(
-        field_name="state__postal_code", lookup_expr="iexact", max_length=2
-    )
-    plan_status = django_filters.ChoiceFilter(choices=Jurisdiction.PlanStatus.choices)
-    fips = django_filters.CharFilter(max_length=5)
-    scheduled_after = django_filters.DateFilter(
-        field_name="scheduled_activation", lookup_expr="gte"
-    )
-    scheduled_before = django_filters.DateFilter(
-        field_name="scheduled_activation", lookup_expr="lte"
-    )
-    q = django_filters.CharFilter(method="filter_q", max_length=100, label="Name or FIPS code")
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(search_name__contains=normalise_name(value))
-            | Q(name__icontains=value)
-            | Q(fips=value)
-        )
 
 
 # --- views -------------------------------------------------------------------

@@ -55,3 +55,42 @@ def test_the_detail_page_shows_the_history_with_fixed_queries(client, django_ass
 
 def test_an_unknown_jurisdiction_is_a_404(client):
     assert client.get("/jurisdictions/999999/").status_code == 404
+
+
+def _page_names(client, params) -> list[str]:
+    import re
+
+    response = client.get(reverse("jurisdictions:list"), params)
+    assert response.status_code == 200
+    return re.findall(r'<a href="/jurisdictions/\d+/">([^<]+)</a>', response.content.decode())
+
+
+def test_the_page_and_the_api_find_the_same_jurisdictions(client):
+    from jurisdictions.models import Jurisdiction
+    from tests.factories import StateFactory
+
+    missouri = StateFactory(postal_code="MO", name="Missouri")
+    JurisdictionFactory(state=missouri, name="St. Louis County", fips="29189")
+    JurisdictionFactory(state=missouri, name="Saint Louis City")
+    JurisdictionFactory(name="Louisa County", plan_status=Jurisdiction.PlanStatus.ACTIVATED)
+    api = reverse("public:api-jurisdiction-list")
+    for page_params, api_params in [
+        ({"q": "st louis"}, {"q": "st louis"}),
+        ({"q": "Saint Louis"}, {"q": "Saint Louis"}),
+        ({"q": "29189"}, {"q": "29189"}),
+        ({"q": "'"}, {"q": "'"}),
+        ({"state": "mo"}, {"state": "mo"}),
+        # The page has always called the plan status "status".
+        ({"status": "activated"}, {"plan_status": "activated"}),
+    ]:
+        names = [j["name"] for j in client.get(api, api_params).json()["results"]]
+        assert _page_names(client, page_params) == names, page_params
+    assert _page_names(client, {"q": "st louis"}) == ["Saint Louis City", "St. Louis County"]
+
+
+def test_an_invalid_jurisdiction_filter_is_explained_on_the_page_and_refused_by_the_api(client):
+    JurisdictionFactory()
+    body = client.get(reverse("jurisdictions:list"), {"status": "sideways"}).content.decode()
+    assert "Select a valid choice. sideways is not one of the available choices." in body
+    bad = client.get(reverse("public:api-jurisdiction-list"), {"plan_status": "sideways"})
+    assert bad.status_code == 400 and "plan_status" in bad.json()

@@ -33,7 +33,9 @@ def test_the_openapi_schema_validates(client):
 def test_the_case_list_filters_and_searches(client, public_case, draft_case):
     url = reverse("public:api-case-list")
     assert client.get(url, {"state": "xq"}).json()["count"] == 1
-    assert client.get(url, {"state": "ZZ"}).json()["count"] == 0
+    unknown = client.get(url, {"state": "ZZ"})  # as on the pages: refused, never cut or guessed
+    assert unknown.status_code == 400
+    assert "No state has the postal code “ZZ”" in unknown.json()["state"][0]
     assert client.get(url, {"stage": "open"}).json()["count"] == 1
     assert client.get(url, {"stage": "resolved"}).json()["count"] == 0
     assert client.get(url, {"q": "hennessey"}).json()["count"] == 1
