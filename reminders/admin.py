@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Notification, Reminder, ReminderPreference, ReminderRule, ReminderSnooze
+from .models import (
+    Notification,
+    Reminder,
+    ReminderPreference,
+    ReminderRule,
+    ReminderSnooze,
+    SweepRun,
+)
 
 
 @admin.register(ReminderRule)
@@ -67,3 +74,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["user", "reminder", "created_at", "read_at", "emailed_at"]
     list_select_related = ["user", "reminder__rule"]
     raw_id_fields = ["user", "reminder"]
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(admin.ModelAdmin):
+    """When the reminders sweep last ran, and what it found: written by the sweep alone."""
+
+    list_display = ["finished_at", "swept_for", "due_count", "queued_count", "seconds"]
+    date_hierarchy = "finished_at"
+    readonly_fields = [f.name for f in SweepRun._meta.fields]
+
+    @admin.display(description="seconds")
+    def seconds(self, obj):
+        return f"{(obj.finished_at - obj.started_at).total_seconds():.1f}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

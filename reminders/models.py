@@ -249,3 +249,24 @@ class ReminderSnooze(models.Model):
     def __str__(self):
         what = self.rule.name if self.rule_id else "All reminders"
         return f"{what} snoozed until {self.until} (case #{self.case_id})"
+
+
+class SweepRun(models.Model):
+    """
+    One completed reminders sweep: when, and what it found. The overview warns
+    when the latest is more than a day old (no worker, no beat, no cron), and
+    the admin lists them, on every stack.
+    """
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(db_index=True)
+    swept_for = models.DateField(help_text="The day whose reminders the sweep looked for.")
+    due_count = models.PositiveIntegerField("reminders fallen due", default=0)
+    queued_count = models.PositiveIntegerField("reminders handed out to send", default=0)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        get_latest_by = "finished_at"
+
+    def __str__(self):
+        return f"Sweep for {self.swept_for} at {self.finished_at:%Y-%m-%d %H:%M}"

@@ -30,6 +30,7 @@ from .models import (
     ReminderPreference,
     ReminderRule,
     ReminderSnooze,
+    SweepRun,
 )
 from .recipients import case_recipients
 
@@ -86,6 +87,14 @@ def reminders_sweep(
             from .tasks import reminder_send as task
 
             transaction.on_commit(lambda: [task.delay(pk) for pk in claimed])
+        # In the same transaction: a sweep is recorded as run only once its rows are.
+        SweepRun.objects.create(
+            started_at=now,
+            finished_at=timezone.now(),
+            swept_for=today,
+            due_count=len(due),
+            queued_count=len(claimed),
+        )
     return claimed
 
 
