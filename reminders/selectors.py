@@ -4,16 +4,21 @@ queries however many cases there are), the bell, the lists, the case panel.
 """
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import Jurisdiction, Membership
 from optouts.models import OPEN_STAGES, CaseEvent, OptOutRequest
 
-from .models import Anchor, Notification, Reminder, ReminderRule, ReminderSnooze
-from .schedule import latest_due, next_due
+from .models import Anchor, Notification, Reminder, ReminderRule, ReminderSnooze, SweepRun
+from .schedule import latest_due, next_due, shift
+
+# The sweep runs hourly: a day without one means no worker, no beat and no cron.
+SWEEP_LATE_AFTER = datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -55,52 +60,52 @@ def _reach(rule: ReminderRule) -> int:
     return longest * 2 + 14 if rule.business_days else longest
 
 
-def _candidates(rule: ReminderRule, today: datetime.date) -> QuerySet:
+_NOT_TO_BE_ACTIVATED = [Jurisdiction.PlanStatus.REMOVED, Jurisdiction.PlanStatus.ACTIVATED]
+
+
+def _condition(rule: ReminderRule, today: datetime.date) -> Q:
     """
-    Open cases that may be due for `rule` on `today`: a coarse filter in SQL on
-    the anchor date (never leaving out a due case), refined in Python.
+    A coarse condition in SQL for an open case that may be due for `rule` on
+    `today`, on the anchor date: it never leaves out a due case, and Python
+    refines it (business days, repeats). A LAST_CHANGE rule needs the case
+    annotated with `last_activity`.
     """
-    qs = OptOutRequest.objects.filter(stage__in=OPEN_STAGES)
+    q = Q(stage__in=OPEN_STAGES)
     if rule.stage:
-        qs = qs.filter(stage=rule.stage)
+        q &= Q(stage=rule.stage)
     shortest = min(rule.day_list)
     tomorrow = _start_of(today + datetime.timedelta(days=1))
+    cutoff = _start_of(today - datetime.timedelta(days=shortest - 1))
     if rule.anchor == Anchor.STAGE_ENTERED:
-        cutoff = _start_of(today - datetime.timedelta(days=shortest - 1))
-        qs = qs.filter(stage_entered_at__lt=cutoff)
-    elif rule.anchor == Anchor.LAST_CHANGE:
-        cutoff = _start_of(today - datetime.timedelta(days=shortest - 1))
-        qs = qs.annotate(last_activity=Subquery(_last_activity())).filter(
+        return q & Q(stage_entered_at__lt=cutoff)
+    if rule.anchor == Anchor.LAST_CHANGE:
+        return q & (
             Q(last_activity__lte=today - datetime.timedelta(days=shortest))
             | Q(last_activity__isnull=True, stage_entered_at__lt=cutoff)
         )
-    elif rule.anchor == Anchor.MEETING:
+    if rule.anchor == Anchor.MEETING:
         if rule.before:
             horizon = _start_of(today + datetime.timedelta(days=_reach(rule) + 1))
-            qs = qs.filter(meeting_at__gte=tomorrow, meeting_at__lt=horizon)
-        else:
-            cutoff = _start_of(today - datetime.timedelta(days=shortest - 1))
-            qs = qs.filter(meeting_at__lt=cutoff)
-    else:
-        qs = qs.filter(
-            jurisdiction__scheduled_activation__isnull=False,
-            jurisdiction__actual_activation__isnull=True,
-        ).exclude(
-            jurisdiction__plan_status__in=[
-                Jurisdiction.PlanStatus.REMOVED,
-                Jurisdiction.PlanStatus.ACTIVATED,
-            ]
+            return q & Q(meeting_at__gte=tomorrow, meeting_at__lt=horizon)
+        return q & Q(meeting_at__lt=cutoff)
+    q &= Q(
+        jurisdiction__scheduled_activation__isnull=False,
+        jurisdiction__actual_activation__isnull=True,
+    ) & ~Q(jurisdiction__plan_status__in=_NOT_TO_BE_ACTIVATED)
+    if rule.before:
+        return q & Q(
+            jurisdiction__scheduled_activation__gt=today,
+            jurisdiction__scheduled_activation__lte=today + datetime.timedelta(days=_reach(rule)),
         )
-        if rule.before:
-            qs = qs.filter(
-                jurisdiction__scheduled_activation__gt=today,
-                jurisdiction__scheduled_activation__lte=today
-                + datetime.timedelta(days=_reach(rule)),
-            )
-        else:
-            qs = qs.filter(
-                jurisdiction__scheduled_activation__lte=today - datetime.timedelta(days=shortest)
-            )
+    return q & Q(jurisdiction__scheduled_activation__lte=today - datetime.timedelta(days=shortest))
+
+
+def _candidates(rule: ReminderRule, today: datetime.date) -> QuerySet:
+    """Open cases that may be due for `rule` on `today`, with their latest reminder's date."""
+    qs = OptOutRequest.objects.all()
+    if rule.anchor == Anchor.LAST_CHANGE:
+        qs = qs.annotate(last_activity=Subquery(_last_activity()))
+    qs = qs.filter(_condition(rule, today))
     last_due = Reminder.objects.filter(case=OuterRef("pk"), rule=rule).order_by("-due_on")
     # In id order, so that concurrent sweeps insert in the same order (no deadlock).
     return qs.annotate(last_due=Subquery(last_due.values("due_on")[:1])).order_by("pk")
@@ -180,13 +185,124 @@ def notifications_for(*, user) -> QuerySet:
     )
 
 
-def needs_attention(*, user, limit: int = 10) -> list[Notification]:
-    """The user's unread reminders, most urgent first, for the home page."""
-    return list(
-        notifications_for(user=user)
-        .filter(read_at__isnull=True)
-        .order_by("-reminder__rule__is_urgent", "-reminder__due_on", "-id")[:limit]
+@dataclass(frozen=True)
+class Condition:
+    """One rule a case meets today, and since when (for a date ahead: the date)."""
+
+    rule: ReminderRule
+    since: datetime.date
+    on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Attention:
+    case: OptOutRequest
+    conditions: list[Condition]
+
+    @property
+    def is_urgent(self) -> bool:
+        return any(c.rule.is_urgent for c in self.conditions)
+
+
+def _attention_scope(user) -> Q:
+    """The cases whose reminders `user` gets: their jurisdictions' (staff, counsel); admins all."""
+    if user.is_superuser:
+        return Q()
+    roles = [Membership.Role.STAFF, Membership.Role.COUNSEL]
+    mine = Membership.objects.filter(user=user, role__in=roles).values("jurisdiction_id")
+    return Q(jurisdiction_id__in=mine)
+
+
+def _conditions_met(
+    row: dict, rules: list[ReminderRule], today: datetime.date, snoozed: set
+) -> list[Condition]:
+    """The rules `row` meets on `today`, as the sweep sees them, most urgent first."""
+    if row["jurisdiction__actual_activation"] or (
+        row["jurisdiction__plan_status"] in _NOT_TO_BE_ACTIVATED
+    ):
+        row = {**row, "jurisdiction__scheduled_activation": None}
+    met = []
+    for rule in rules:
+        if rule.stage and rule.stage != row["stage"]:
+            continue
+        if (row["pk"], None) in snoozed or (row["pk"], rule.pk) in snoozed:
+            continue
+        anchor = _anchor_of(rule, row)
+        if anchor is None:
+            continue
+        timing = _timing(rule)
+        if latest_due(anchor=anchor, today=today, **timing) is None:
+            continue
+        first = max(timing["days"]) if rule.before else min(timing["days"])
+        since = shift(anchor, first, business=rule.business_days, before=rule.before)
+        met.append(Condition(rule=rule, since=since, on=anchor if rule.before else None))
+    return met
+
+
+def needs_attention(*, user, today: datetime.date | None = None, limit: int = 10) -> dict:
+    """
+    The user's cases that are stuck today by the reminder rules (a draft
+    untouched, no meeting after the notice, a meeting not scheduled or not
+    recorded, no resolution, an activation date near), most urgent then
+    longest stuck first: `items` (at most `limit`) and `more` (the rest).
+
+    From the cases' state, not from unread reminders: reading a reminder does
+    not unstick a case, and a case is listed before its first reminder goes
+    out. A snoozed case is left out while its snooze runs, as its reminders
+    are. Four queries however many cases and rules there are.
+    """
+    today = today or timezone.localdate()
+    rules = active_rules()
+    if not rules:
+        return {"items": [], "more": 0}
+    snoozed = snoozed_keys(today=today)
+    anywhere = functools.reduce(operator.or_, (_condition(rule, today) for rule in rules))
+    rows = (
+        OptOutRequest.objects.filter(_attention_scope(user))
+        .annotate(last_activity=Subquery(_last_activity()))
+        .filter(anywhere)
+        .values(
+            "pk",
+            "stage",
+            "stage_entered_at",
+            "last_activity",
+            "meeting_at",
+            "jurisdiction__scheduled_activation",
+            "jurisdiction__actual_activation",
+            "jurisdiction__plan_status",
+        )
     )
+    stuck = []
+    for row in rows.iterator(chunk_size=5000):
+        met = _conditions_met(row, rules, today, snoozed)
+        if met:
+            met.sort(key=lambda c: (not c.rule.is_urgent, c.since))
+            stuck.append((row["pk"], met))
+    stuck.sort(key=lambda item: (not item[1][0].rule.is_urgent, item[1][0].since, item[0]))
+    shown = stuck[:limit]
+    cases = OptOutRequest.objects.select_related("jurisdiction__state").in_bulk(
+        [pk for pk, _ in shown]
+    )
+    return {
+        "items": [Attention(case=cases[pk], conditions=met) for pk, met in shown if pk in cases],
+        "more": len(stuck) - len(shown),
+    }
+
+
+def sweep_last() -> SweepRun | None:
+    """The latest completed reminders sweep, on any stack (worker, beat or cron)."""
+    return SweepRun.objects.order_by("-finished_at", "-id").first()
+
+
+def sweep_overdue(*, now: datetime.datetime | None = None) -> dict:
+    """
+    Whether the reminders sweep has not run for a day (or never): then nothing
+    reminds anyone, and the overview says so to those who rely on it.
+    """
+    now = now or timezone.now()
+    last = sweep_last()
+    late = last is None or last.finished_at < now - SWEEP_LATE_AFTER
+    return {"late": late, "last": last}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from optouts.permissions import COUNSEL, STAFF, can_act
+from optouts.permissions import COUNSEL, STAFF, can_act, roles_by_jurisdiction
 
 from .. import selectors
 from ..forms import SnoozeForm
@@ -22,10 +22,23 @@ def reminders_bell(context):
 
 @register.inclusion_tag("reminders/_needs_attention.html", takes_context=True)
 def needs_attention(context):
+    """
+    The signed-in user's stuck cases, and a warning when the reminders sweep
+    has not run for a day, for those who rely on it: admins, staff, counsel.
+    """
     user = context.get("user")
     if not getattr(user, "is_authenticated", False):
         return {"show": False}
-    return {"show": True, "items": selectors.needs_attention(user=user)}
+    relies = (
+        user.is_staff
+        or user.is_superuser
+        or any(roles & {STAFF, COUNSEL} for roles in roles_by_jurisdiction(user).values())
+    )
+    return {
+        "show": True,
+        **selectors.needs_attention(user=user),
+        "sweep": selectors.sweep_overdue() if relies else None,
+    }
 
 
 @register.inclusion_tag("reminders/_case_panel.html", takes_context=True)

@@ -102,24 +102,6 @@ def test_unsubscribe_by_link_needs_no_sign_in_and_can_be_undone(people, client):
     assert ReminderPreference.objects.get(user=staff).delivery == "immediate"
 
 
-def test_home_page_lists_what_needs_attention_in_one_query(
-    people, client, django_assert_num_queries, django_assert_max_num_queries
-):
-    staff = people["staff"]
-    notify(staff, 25, people["jurisdiction"])
-    from django.template import Context, Template
-
-    template = Template("{% load reminders_tags %}{% needs_attention %}")
-    with django_assert_num_queries(1):
-        html = template.render(Context({"user": staff}))
-    assert html.count("<li>") == 10
-    client.force_login(staff)
-    body = client.get("/").content.decode()
-    assert "Needs your attention" in body
-    client.logout()
-    assert "Needs your attention" not in client.get("/").content.decode()
-
-
 def test_case_page_shows_the_panel_to_staff_and_counsel_only(
     people, client, django_assert_max_num_queries
 ):
