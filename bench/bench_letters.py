@@ -34,7 +34,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from correspondence import pdf, selectors, services  # noqa: E402
+from correspondence import defaults, exports, letters, pdf, selectors  # noqa: E402
 from jurisdictions.models import IceOffice, Jurisdiction, State, StateIdentificationBureau  # noqa: E402
 from optouts import services as optout_services  # noqa: E402
 
@@ -55,7 +55,7 @@ def main():
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    services.letter_templates_install_defaults()
+    defaults.letter_templates_install_defaults()
     user = get_user_model().objects.create_user(f"bench-{time.time_ns()}", password="x")
     state, _ = State.objects.get_or_create(
         postal_code="QB", defaults={"name": "Benchland", "fips": "97"}
@@ -89,37 +89,37 @@ def main():
         reasons="Community policing depends on trust. " * 8,
         opened_on=datetime.date.today() - datetime.timedelta(days=60),
     )
-    letter = services.letter_draft_create(case_id=case.pk, user=user, template_key="notice-ice")
+    letter = letters.letter_draft_create(case_id=case.pk, user=user, template_key="notice-ice")
     letter = selectors.letter_detail(pk=letter.pk)
 
-    html = services.letter_html(letter=letter)
+    html = letters.letter_html(letter=letter)
     css = Path(finders.find("css/letter.css")).read_text()
     bare_html = html.replace('<link rel="stylesheet" href="scomm:/static/css/letter.css">', "")
 
-    services.letter_render_pdf(letter=letter)  # warm up fonts and caches for both
+    letters.letter_render_pdf(letter=letter)  # warm up fonts and caches for both
     pdf.render_bare_pdf(html=bare_html, css=css)
     ours = timed(
-        lambda: services.letter_render_pdf(letter=selectors.letter_detail(pk=letter.pk)), args.runs
+        lambda: letters.letter_render_pdf(letter=selectors.letter_detail(pk=letter.pk)), args.runs
     )
     bare = timed(lambda: pdf.render_bare_pdf(html=bare_html, css=css), args.runs)
 
     keys = ["notice-ice", "notice-sib", "copy-attorney-general", "follow-up", "clarification"]
     start = time.perf_counter()
     for number in range(args.letters - 1):
-        draft = services.letter_draft_create(
+        draft = letters.letter_draft_create(
             case_id=case.pk, user=user, template_key=keys[number % len(keys)]
         )
-        services.letter_send(
+        letters.letter_send(
             letter_id=draft.pk, user=user, method="letter", sent_on=datetime.date.today()
         )
     sending = (time.perf_counter() - start) / max(args.letters - 1, 1)
 
     start = time.perf_counter()
     bundle = selectors.case_file(case=case, include_private=True)
-    case_pdf = services.case_file_pdf(bundle=bundle)
+    case_pdf = exports.case_file_pdf(bundle=bundle)
     export_pdf = time.perf_counter() - start
     start = time.perf_counter()
-    case_zip = services.case_file_zip(bundle=selectors.case_file(case=case, include_private=True))
+    case_zip = exports.case_file_zip(bundle=selectors.case_file(case=case, include_private=True))
     export_zip = time.perf_counter() - start
 
     print(f"one letter, rendered by scomm (median of {args.runs}): {ours * 1000:.0f} ms")

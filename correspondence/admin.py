@@ -5,10 +5,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ChangesPages
 from optouts.models import OptOutRequest
 
-from . import services
+from . import letters
 from .models import Attachment, CaseExport, Correspondence, Letter, LetterTemplate
+from .placeholders import PLACEHOLDERS
 
 
 @admin.register(LetterTemplate)
@@ -47,7 +49,7 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
             format_html_join(
                 "",
                 "<li><code>{{{{ {} }}}}</code> — {}</li>",
-                ((name, label) for name, (label, _) in services.PLACEHOLDERS.items()),
+                ((name, label) for name, (label, _) in PLACEHOLDERS.items()),
             ),
         )
 
@@ -75,14 +77,15 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
         if case is None:
             messages.error(request, "A preview needs at least one case.")
             return redirect(reverse("admin:correspondence_lettertemplate_change", args=[pk]))
-        content = services.letter_template_preview_pdf(template=template, case=case)
+        content = letters.letter_template_preview_pdf(template=template, case=case)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-{template.key}.pdf"'
         return response
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("letters",)
     list_display = ["subject", "request", "recipient_name", "status", "letter_date", "sent_on"]
     list_filter = ["status", "recipient"]
     list_select_related = ["request__jurisdiction__state"]
@@ -111,10 +114,10 @@ class LetterAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.letter_draft_update(
+            letters.letter_draft_update(
                 letter_id=obj.pk,
                 user=request.user,
-                **{f: getattr(obj, f) for f in services.EDITABLE_FIELDS},
+                **{f: getattr(obj, f) for f in letters.EDITABLE_FIELDS},
             )
         else:
             obj._history_user = request.user
@@ -133,7 +136,8 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Correspondence)
-class CorrespondenceAdmin(SimpleHistoryAdmin):
+class CorrespondenceAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("letters",)
     list_display = [
         "occurred_on",
         "request",

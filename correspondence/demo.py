@@ -13,7 +13,8 @@ from django.db import transaction
 
 from optouts.models import Delivery, OptOutRequest, Recipient
 
-from . import services
+from . import letters, log
+from .defaults import letter_templates_install_defaults
 from .models import Correspondence
 
 D = datetime.date.fromisoformat
@@ -58,10 +59,10 @@ def _send(
     recipient_name=None,
     recipient_address=None,
 ):
-    letter = services.letter_draft_create(
+    letter = letters.letter_draft_create(
         case_id=case.pk, user=user, template_key=key, letter_date=letter_date, recipient=recipient
     )
-    services.letter_draft_update(
+    letters.letter_draft_update(
         letter_id=letter.pk,
         user=user,
         body=body,
@@ -70,7 +71,7 @@ def _send(
         recipient_name=recipient_name or delivery.recipient_name,
         **({"recipient_address": recipient_address} if recipient_address is not None else {}),
     )
-    return services.letter_send(
+    return letters.letter_send(
         letter_id=letter.pk,
         user=user,
         method=delivery.method,
@@ -86,7 +87,7 @@ def _delivery(case, recipient) -> Delivery | None:
 @transaction.atomic
 def demo_letters_load() -> dict:
     """Give the demo San Francisco cases their letters; return how many were added."""
-    services.letter_templates_install_defaults()
+    letter_templates_install_defaults()
     added = {"letters": 0, "correspondence": 0}
     first = (
         OptOutRequest.objects.filter(jurisdiction__fips=SF, opened_on=D("2010-06-03"))
@@ -113,7 +114,7 @@ def demo_letters_load() -> dict:
         )
         added["letters"] += 1
     if not Correspondence.objects.filter(request=first).exists():
-        services.correspondence_record(
+        log.correspondence_record(
             case_id=first.pk,
             user=staff,
             direction=Correspondence.Direction.INCOMING,

@@ -3,7 +3,7 @@ from django import forms
 from optouts.forms import DATE, not_future
 from optouts.models import DeliveryMethod
 
-from . import services
+from . import letters, placeholders, uploads
 from .models import CaseExport, Correspondence, Letter
 
 
@@ -18,7 +18,7 @@ class LetterCreateForm(forms.Form):
 class LetterEditForm(forms.ModelForm):
     class Meta:
         model = Letter
-        fields = list(services.EDITABLE_FIELDS)
+        fields = list(letters.EDITABLE_FIELDS)
         widgets = {
             "letter_date": DATE,
             "recipient_address": forms.Textarea(attrs={"rows": 4}),
@@ -32,7 +32,7 @@ class LetterEditForm(forms.ModelForm):
     def _clean_text(self, name):
         value = self.cleaned_data.get(name, "")
         try:
-            services.placeholders_check(value)
+            placeholders.placeholders_check(value)
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
         return value
@@ -111,7 +111,7 @@ class CorrespondenceForm(forms.ModelForm):
         errors = []
         for upload in files:
             try:
-                services.upload_check(upload)
+                uploads.upload_check(upload)
             except forms.ValidationError as exc:
                 errors.extend(exc.messages)
         if errors:

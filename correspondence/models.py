@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from optouts.models import Delivery, DeliveryMethod, OptOutRequest, Recipient
 
+from .placeholders import placeholders_check
+
 
 @deconstructible
 class PrivateStorage(FileSystemStorage):
@@ -199,7 +201,7 @@ class LetterTemplate(models.Model):
     """
     A letter an admin can edit. The subject and body are plain text with
     {{ field }} placeholders taken from a fixed list (see
-    correspondence.services.PLACEHOLDERS); no template tag ever runs.
+    correspondence.placeholders.PLACEHOLDERS); no template tag ever runs.
     """
 
     key = models.SlugField(max_length=40, unique=True)
@@ -227,8 +229,6 @@ class LetterTemplate(models.Model):
         return self.name
 
     def clean(self):
-        from .services import placeholders_check
-
         errors = {}
         for field in ("subject", "body", "cc"):
             try:

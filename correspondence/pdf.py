@@ -104,30 +104,9 @@ def render_html_pdf(*, html: str, media: dict[str, str] | None = None) -> bytes:
     return document.write_pdf(font_config=fonts)
 
 
-def render_pdf(*, template_name: str, context: dict, media: dict[str, str] | None = None) -> bytes:
-    """Render a Django template (autoescaped) to a US Letter PDF."""
-    return render_html_pdf(html=render_to_string(template_name, context), media=media)
-
-
 def render_letter_pdf(*, template_name: str, context: dict, media=None) -> bytes:
-    """A letter: the same as render_pdf, named for what callers mean."""
-    return render_pdf(template_name=template_name, context=context, media=media)
-
-
-def render_pages_pdf(*, pages: list[tuple[str, dict | None]]) -> bytes:
-    """
-    Several HTML pages (each with its media) laid out one after the other in
-    one PDF: the case file's fallback when poppler's pdfunite is missing.
-    """
-    fonts = _font_config()
-    documents = []
-    for html, media in pages:
-        fetcher = LocalOnlyFetcher(media=media)
-        documents.append(
-            HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(font_config=fonts)
-        )
-    all_pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(all_pages).write_pdf()
+    """Render a Django template (autoescaped) to a US Letter PDF: a letter, as it prints."""
+    return render_html_pdf(html=render_to_string(template_name, context), media=media)
 
 
 def render_bare_pdf(*, html: str, css: str = "") -> bytes:

@@ -14,7 +14,7 @@ def case_export_build(export_id: str) -> str:
     Build one case export. Idempotent (a finished export returns at once, a
     re-run rebuilds the file), so it is acknowledged only once done.
     """
-    from .services import case_export_build as build
+    from .exports import case_export_build as build
 
     return build(export_id=export_id).status
 
@@ -22,6 +22,6 @@ def case_export_build(export_id: str) -> str:
 @shared_task(name="correspondence.tasks.exports_expire")
 def exports_expire() -> int:
     """Daily: delete case exports older than SCOMM_EXPORT_KEEP_DAYS, and their files."""
-    from .services import exports_expire as expire
+    from .exports import exports_expire as expire
 
     return expire()

@@ -9,38 +9,44 @@ jurisdiction (a 403 otherwise), then calls one service.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from optouts.models import OptOutRequest
-from optouts.permissions import can_see_private
 from core.forms import add_service_errors
+from optouts.models import OptOutRequest
+from optouts.permissions import (
+    COUNSEL,
+    STAFF,
+    can_see_private,
+    case_for_actor,
+    case_for_viewer,
+    may_see_case,
+    require_case_actor,
+)
 
-from . import forms, selectors, services
+from . import exports, forms, letters, log, placeholders, selectors
 from .models import Attachment, CaseExport, Letter, LetterTemplate
 
 
-def _case(pk: int) -> OptOutRequest:
-    try:
-        return OptOutRequest.objects.select_related("jurisdiction__state").get(pk=pk)
-    except OptOutRequest.DoesNotExist:
-        raise Http404("No such opt-out request.") from None
+# Letters and correspondence are written by the jurisdiction's staff and counsel.
+WRITERS = (STAFF, COUNSEL)
+CASES = OptOutRequest.objects.select_related("jurisdiction__state")
 
 
-def _hidden(request, case: OptOutRequest) -> bool:
-    """An unsent draft is private to its jurisdiction, and so is everything in it."""
-    return not case.is_public and not can_see_private(request.user, case.jurisdiction_id)
-
-
-def _require_write(request, case: OptOutRequest):
-    if not request.user.is_authenticated:
-        raise PermissionDenied("Sign in as staff or counsel of the jurisdiction.")
-    if not selectors.may_write(request.user, case):
-        raise PermissionDenied("Only the jurisdiction's staff and counsel write its letters.")
+def _visible(request, case: OptOutRequest, *, private: bool = False) -> bool:
+    """
+    Whether this user may see something of the case: what is private (a draft
+    letter, an internal entry) only the jurisdiction's staff and counsel and
+    admins; the rest whoever may see the case (an unsent draft's are private).
+    """
+    user = request.user
+    return can_see_private(user, case.jurisdiction_id) or (
+        not private and may_see_case(user, case)
+    )
 
 
 def _letter(request, pk: int) -> Letter:
@@ -49,8 +55,7 @@ def _letter(request, pk: int) -> Letter:
         letter = selectors.letter_detail(pk=pk)
     except Letter.DoesNotExist:
         raise Http404("No such letter.") from None
-    private = not letter.is_sent or _hidden(request, letter.request)
-    if private and not can_see_private(request.user, letter.request.jurisdiction_id):
+    if not _visible(request, letter.request, private=not letter.is_sent):
         raise Http404("No such letter.")
     return letter
 
@@ -62,8 +67,7 @@ def _errors(request, exc: ValidationError):
 
 @require_POST
 def letter_create(request, case_pk: int):
-    case = _case(case_pk)
-    _require_write(request, case)
+    case = case_for_actor(case_pk, request.user, roles=WRITERS, queryset=CASES)
     form = forms.LetterCreateForm(
         request.POST, templates=LetterTemplate.objects.filter(is_active=True)
     )
@@ -71,7 +75,7 @@ def letter_create(request, case_pk: int):
         messages.error(request, "Choose one of the letter templates.")
         return redirect(case.get_absolute_url() + "#letters")
     try:
-        letter = services.letter_draft_create(
+        letter = letters.letter_draft_create(
             case_id=case.pk, user=request.user, template_id=form.cleaned_data["template"]
         )
     except ValidationError as exc:
@@ -88,9 +92,9 @@ def letter_detail(request, pk: int, *, edit_form=None, send_form=None, status=20
     context = {
         "letter": letter,
         "case": case,
-        "preview": services.letter_context(letter=letter),
+        "preview": letters.letter_context(letter=letter),
         "may_write": writer and not letter.is_sent,
-        "placeholders": services.PLACEHOLDERS,
+        "placeholders": placeholders.PLACEHOLDERS,
     }
     if context["may_write"]:
         context["edit_form"] = edit_form or forms.LetterEditForm(instance=letter)
@@ -108,10 +112,10 @@ def letter_edit(request, pk: int):
         messages.error(request, "Please correct the errors below.")
         return letter_detail(request, pk, edit_form=form, status=400)
     try:
-        services.letter_draft_update(
+        letters.letter_draft_update(
             letter_id=letter.pk,
             user=request.user,
-            **{f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS},
+            **{f: form.cleaned_data[f] for f in letters.EDITABLE_FIELDS},
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -121,11 +125,8 @@ def letter_edit(request, pk: int):
 
 
 def _letter_for_write(request, pk: int) -> Letter:
-    try:
-        letter = selectors.letter_detail(pk=pk)
-    except Letter.DoesNotExist:
-        raise Http404("No such letter.") from None
-    _require_write(request, letter.request)
+    letter = _letter(request, pk)
+    require_case_actor(request.user, letter.request, roles=WRITERS)
     return letter
 
 
@@ -137,7 +138,7 @@ def letter_send(request, pk: int):
         messages.error(request, "Please correct the errors below.")
         return letter_detail(request, pk, send_form=form, status=400)
     try:
-        services.letter_send(letter_id=letter.pk, user=request.user, **form.cleaned_data)
+        letters.letter_send(letter_id=letter.pk, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(letter.get_absolute_url())
@@ -150,7 +151,7 @@ def letter_delete(request, pk: int):
     letter = _letter_for_write(request, pk)
     case = letter.request
     try:
-        services.letter_draft_delete(letter_id=letter.pk, user=request.user)
+        letters.letter_draft_delete(letter_id=letter.pk, user=request.user)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(letter.get_absolute_url())
@@ -161,7 +162,7 @@ def letter_delete(request, pk: int):
 def letter_pdf(request, pk: int):
     """The frozen PDF of a sent letter, or the draft as it would print now."""
     letter = _letter(request, pk)
-    content = services.letter_render_pdf(letter=letter)
+    content = letters.letter_render_pdf(letter=letter)
     response = HttpResponse(content, content_type="application/pdf")
     stem = f"letter-{letter.pk}" + ("" if letter.is_sent else "-draft")
     disposition = "attachment" if request.GET.get("download") else "inline"
@@ -174,10 +175,9 @@ def letter_pdf(request, pk: int):
 
 
 def correspondence_create(request, case_pk: int):
-    case = _case(case_pk)
     if not request.user.is_authenticated and request.method == "GET":
         return redirect_to_login(request.get_full_path())
-    _require_write(request, case)
+    case = case_for_actor(case_pk, request.user, roles=WRITERS, queryset=CASES)
     form = forms.CorrespondenceForm(
         request.POST or None,
         request.FILES or None,
@@ -186,7 +186,7 @@ def correspondence_create(request, case_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.correspondence_record(
+            log.correspondence_record(
                 case_id=case.pk,
                 user=request.user,
                 direction=data["direction"],
@@ -219,8 +219,7 @@ def attachment_download(request, pk: int):
     except Attachment.DoesNotExist:
         raise Http404("No such file.") from None
     entry = attachment.correspondence
-    private = not entry.is_public or _hidden(request, entry.request)
-    if private and not can_see_private(request.user, entry.request.jurisdiction_id):
+    if not _visible(request, entry.request, private=not entry.is_public):
         raise Http404("No such file.")
     response = FileResponse(
         attachment.file.open("rb"),
@@ -235,24 +234,20 @@ def attachment_download(request, pk: int):
 
 
 def export_create(request, case_pk: int):
-    case = _case(case_pk)
-    if _hidden(request, case):
-        raise Http404("No such opt-out request.")
+    case = case_for_viewer(case_pk, request.user, queryset=CASES)
     if request.method == "GET":
         # The public case page links here, so that it carries no form and
         # can be served from the page cache.
         form = forms.ExportForm(request.GET or None)
         kind = form.cleaned_data["kind"] if form.is_valid() else ""
-        return render(
-            request, "correspondence/export_confirm.html", {"case": case, "kind": kind}
-        )
+        return render(request, "correspondence/export_confirm.html", {"case": case, "kind": kind})
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     form = forms.ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the PDF case file or the ZIP of originals.")
         return redirect(case.get_absolute_url() + "#letters")
-    export = services.case_export_request(
+    export = exports.case_export_request(
         case_id=case.pk, user=request.user, kind=form.cleaned_data["kind"]
     )
     return redirect(export.get_absolute_url())
@@ -263,8 +258,7 @@ def _export(request, pk) -> CaseExport:
         export = selectors.export_detail(pk=pk)
     except (CaseExport.DoesNotExist, ValidationError):
         raise Http404("No such export.") from None
-    private = export.include_private or _hidden(request, export.request)
-    if private and not can_see_private(request.user, export.request.jurisdiction_id):
+    if not _visible(request, export.request, private=export.include_private):
         raise Http404("No such export.")
     return export
 

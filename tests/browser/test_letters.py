@@ -37,7 +37,7 @@ def case(settings, tmp_path):
 
 
 def test_counsel_drafts_previews_sends_a_letter_and_exports_the_case_file(page, case):
-    from correspondence.services import letter_templates_install_defaults
+    from correspondence.defaults import letter_templates_install_defaults
 
     letter_templates_install_defaults()  # a transactional test starts with empty tables
     counsel = MembershipFactory(jurisdiction=case.jurisdiction, role="counsel").user

@@ -2,14 +2,14 @@ import csv
 import datetime
 import io
 import os
-import subprocess
 import time
 import zipfile
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader, PdfWriter
 
-from correspondence import selectors, services
+from correspondence import defaults, exports, letters, log, selectors
 from correspondence.demo import demo_letters_load
 from correspondence.models import CaseExport, Letter
 from optouts import services as optout_services
@@ -19,17 +19,13 @@ from tests.correspondence.conftest import tiny_pdf, tiny_png, upload
 TODAY = datetime.date.today
 
 
-def _text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "file.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+def _text(content: bytes) -> str:
+    out = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return " ".join(out.split())
 
 
 @pytest.mark.django_db
-def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter(tmp_path):
+def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter():
     from scomm.demo import demo_load
 
     demo_load()
@@ -53,8 +49,7 @@ def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter(tmp_
     assert all(letter.is_sent and letter.delivery_id for letter in august)
 
     text = _text(
-        services.case_file_pdf(bundle=selectors.case_file(case=first, include_private=False)),
-        tmp_path,
+        exports.case_file_pdf(bundle=selectors.case_file(case=first, include_private=False))
     )
     assert "Timeline" in text
     assert "Marc Rapp, Deputy Director for Secure Communities, answered by telephone" in text
@@ -63,8 +58,7 @@ def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter(tmp_
     assert "Internal: ask the Board of Supervisors" not in text  # an internal note
 
     text = _text(
-        services.case_file_pdf(bundle=selectors.case_file(case=second, include_private=False)),
-        tmp_path,
+        exports.case_file_pdf(bundle=selectors.case_file(case=second, include_private=False))
     )
     assert "Secretary Napolitano's letter to Rep. Zoe Lofgren" in text
     assert "Renewed request that San Francisco opt out of Secure Communities" in text
@@ -75,26 +69,26 @@ def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter(tmp_
 
 
 def _private_case(case, staff):
-    services.letter_send(
-        letter_id=services.letter_draft_create(
+    letters.letter_send(
+        letter_id=letters.letter_draft_create(
             case_id=case.pk, user=staff, template_key="notice-ice"
         ).pk,
         user=staff,
         method="letter",
         sent_on=TODAY(),
     )
-    services.letter_send(
-        letter_id=services.letter_draft_create(
+    letters.letter_send(
+        letter_id=letters.letter_draft_create(
             case_id=case.pk, user=staff, template_key="notice-sib"
         ).pk,
         user=staff,
         method="fax",
         sent_on=TODAY(),
     )
-    draft = services.letter_draft_create(case_id=case.pk, user=staff, template_key="follow-up")
-    services.letter_draft_update(letter_id=draft.pk, user=staff, subject="Unsent follow-up draft")
+    draft = letters.letter_draft_create(case_id=case.pk, user=staff, template_key="follow-up")
+    letters.letter_draft_update(letter_id=draft.pk, user=staff, subject="Unsent follow-up draft")
     for public, word in ((True, "open"), (False, "secret")):
-        services.correspondence_record(
+        log.correspondence_record(
             case_id=case.pk,
             user=staff,
             direction="in",
@@ -115,11 +109,10 @@ def _private_case(case, staff):
 
 
 @pytest.mark.django_db
-def test_the_public_case_file_leaves_out_every_private_item(case, staff, tmp_path):
+def test_the_public_case_file_leaves_out_every_private_item(case, staff):
     _private_case(case, staff)
     public = _text(
-        services.case_file_pdf(bundle=selectors.case_file(case=case, include_private=False)),
-        tmp_path,
+        exports.case_file_pdf(bundle=selectors.case_file(case=case, include_private=False))
     )
     assert "Attachment open text" in public and "The open reply." in public
     for secret in (
@@ -130,8 +123,7 @@ def test_the_public_case_file_leaves_out_every_private_item(case, staff, tmp_pat
     ):
         assert secret not in public
     private = _text(
-        services.case_file_pdf(bundle=selectors.case_file(case=case, include_private=True)),
-        tmp_path,
+        exports.case_file_pdf(bundle=selectors.case_file(case=case, include_private=True))
     )
     for secret in (
         "Attachment secret text",
@@ -143,7 +135,7 @@ def test_the_public_case_file_leaves_out_every_private_item(case, staff, tmp_pat
 
     archive = zipfile.ZipFile(
         io.BytesIO(
-            services.case_file_zip(bundle=selectors.case_file(case=case, include_private=False))
+            exports.case_file_zip(bundle=selectors.case_file(case=case, include_private=False))
         )
     )
     names = archive.namelist()
@@ -156,6 +148,41 @@ def test_the_public_case_file_leaves_out_every_private_item(case, staff, tmp_pat
 
         assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"]
     assert "Internal strategy note." not in archive.read("timeline.csv").decode()
+
+
+def _encrypted_pdf(text: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(tiny_pdf(text))))
+    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_unreadable_attachment_is_listed_on_the_case_file_but_not_merged(case, staff):
+    damaged = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R"
+    log.correspondence_record(
+        case_id=case.pk,
+        user=staff,
+        direction="in",
+        method="letter",
+        occurred_on=TODAY(),
+        sender="ICE",
+        recipient="Sheriff",
+        summary="Three files came back.",
+        files=[
+            upload("damaged.pdf", damaged),
+            upload("locked.pdf", _encrypted_pdf("Locked attachment text")),
+            upload("good.pdf", tiny_pdf("Good attachment text")),
+        ],
+    )
+    content = exports.case_file_pdf(bundle=selectors.case_file(case=case, include_private=True))
+    text = _text(content)
+    assert "Good attachment text" in text
+    assert "Locked attachment text" not in text
+    assert "damaged.pdf (PDF" in text and "locked.pdf (PDF" in text
+    assert text.count("in the ZIP of originals") == 2
+    assert text.count("follows in date order") == 1
 
 
 @pytest.mark.django_db
@@ -186,7 +213,7 @@ def test_an_export_through_the_pages_runs_and_offers_its_file(
 
 
 @pytest.mark.services
-def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp_path, settings):
+def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, settings):
     celery_worker_process.start(
         extra_env={
             "SCOMM_MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -194,9 +221,9 @@ def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp
         }
     )
     # A transactional test starts from a flushed database: seed the templates again.
-    services.letter_templates_install_defaults()
+    defaults.letter_templates_install_defaults()
     _private_case(case, staff)
-    export = services.case_export_request(case_id=case.pk, user=staff, kind="pdf")
+    export = exports.case_export_request(case_id=case.pk, user=staff, kind="pdf")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         export.refresh_from_db()
@@ -205,7 +232,7 @@ def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, tmp
         time.sleep(0.3)
     assert export.status == "done", export.message
     assert export.progress == 100
-    text = _text(export.file.open("rb").read(), tmp_path)
+    text = _text(export.file.open("rb").read())
     assert "The secret reply." in text and "Timeline" in text
 
 
@@ -217,13 +244,13 @@ def test_the_public_export_is_built_once_until_the_case_changes(
     from optouts import services as case_services
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+        first = exports.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
     first.refresh_from_db()
     assert first.status == "done"
-    again = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+    again = exports.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
     assert again.pk == first.pk
     case_services.event_record(case_id=case.pk, user=staff, kind="reply", summary="New reply")
-    fresh = services.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
+    fresh = exports.case_export_request(case_id=case.pk, user=AnonymousUser(), kind="zip")
     assert fresh.pk != first.pk
 
 
@@ -234,15 +261,15 @@ def test_old_exports_are_deleted_with_their_files(
 
     settings.SCOMM_EXPORT_KEEP_DAYS = 7
     with django_capture_on_commit_callbacks(execute=True):
-        old = services.case_export_request(case_id=case.pk, user=staff, kind="zip")
-        recent = services.case_export_request(case_id=case.pk, user=staff, kind="pdf")
+        old = exports.case_export_request(case_id=case.pk, user=staff, kind="zip")
+        recent = exports.case_export_request(case_id=case.pk, user=staff, kind="pdf")
     old.refresh_from_db()
     recent.refresh_from_db()
     old_path, recent_path = old.file.path, recent.file.path
     eight_days_ago = timezone.now() - datetime.timedelta(days=8)
     CaseExport.objects.filter(pk=old.pk).update(created_at=eight_days_ago)
 
-    assert services.exports_expire() == 1
+    assert exports.exports_expire() == 1
     assert not CaseExport.objects.filter(pk=old.pk).exists()
     assert not os.path.exists(old_path)
     assert os.path.exists(recent_path)
@@ -250,4 +277,4 @@ def test_old_exports_are_deleted_with_their_files(
     assert client.get(old.get_absolute_url()).status_code == 404
     page = client.get(recent.get_absolute_url()).content.decode()
     assert "kept for 7 days" in page
-    assert services.exports_expire() == 0  # nothing more to do
+    assert exports.exports_expire() == 0  # nothing more to do

@@ -4,7 +4,7 @@ import hashlib
 import pytest
 from django.core.exceptions import ValidationError
 
-from correspondence import services
+from correspondence import defaults, letters, placeholders
 from correspondence.models import FrozenLetterError, Letter, LetterTemplate
 from optouts.models import Delivery, Stage
 
@@ -23,12 +23,12 @@ def test_the_default_templates_are_installed_by_the_migration_and_never_overwrit
         "clarification",
     } <= keys
     LetterTemplate.objects.filter(key="notice-ice").update(body="Edited by an admin.")
-    assert services.letter_templates_install_defaults() == 0
+    assert defaults.letter_templates_install_defaults() == 0
     assert LetterTemplate.objects.get(key="notice-ice").body == "Edited by an admin."
 
 
 def test_a_draft_takes_addresses_from_the_directory_and_facts_from_the_case(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-sib")
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-sib")
     assert letter.status == Letter.Status.DRAFT
     assert letter.recipient == "sib"
     assert letter.recipient_name == "Testland Bureau of Criminal Identification"
@@ -38,18 +38,18 @@ def test_a_draft_takes_addresses_from_the_directory_and_facts_from_the_case(case
     assert "Community trust matters more." in letter.body
     assert "{{" not in letter.body
     assert letter.signatory_name == "Pat Sheriff"
-    ice = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    ice = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
     assert ice.recipient_name == "ICE Secure Communities Program Management Office"
     assert "Marc Rapp" in ice.recipient_address
 
 
 def test_unknown_placeholders_and_template_tags_are_refused_with_the_list_of_fields():
     with pytest.raises(ValidationError) as exc:
-        services.placeholders_check("Dear {{ case.created_by.password }}")
+        placeholders.placeholders_check("Dear {{ case.created_by.password }}")
     assert "Unknown placeholder: {{ case.created_by.password }}" in exc.value.messages[0]
     assert "jurisdiction.name" in exc.value.messages[0]
     with pytest.raises(ValidationError, match="Template tags"):
-        services.placeholders_check("{% load static %}{% debug %}")
+        placeholders.placeholders_check("{% load static %}{% debug %}")
     template = LetterTemplate(
         key="x", name="X", recipient="ice", subject="S", body="{{ settings.SECRET_KEY }}"
     )
@@ -59,17 +59,17 @@ def test_unknown_placeholders_and_template_tags_are_refused_with_the_list_of_fie
 
 
 def test_placeholders_in_a_draft_are_filled_when_it_prints(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
-    services.letter_draft_update(
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    letters.letter_draft_update(
         letter_id=letter.pk, user=counsel, body="Writing for {{ jurisdiction.name }}."
     )
     letter.refresh_from_db()
-    assert services.letter_context(letter=letter)["paragraphs"] == ["Writing for Harbor County."]
+    assert letters.letter_context(letter=letter)["paragraphs"] == ["Writing for Harbor County."]
 
 
 def test_sending_freezes_the_pdf_keeps_its_hash_and_records_the_delivery(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
-    sent = services.letter_send(
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    sent = letters.letter_send(
         letter_id=letter.pk, user=counsel, method="fax", sent_on=TODAY(), reference="FAX-1"
     )
     assert sent.status == Letter.Status.SENT
@@ -77,25 +77,25 @@ def test_sending_freezes_the_pdf_keeps_its_hash_and_records_the_delivery(case, c
         stored = handle.read()
     assert stored.startswith(b"%PDF-")
     assert sent.sha256 == hashlib.sha256(stored).hexdigest()
-    assert services.letter_render_pdf(letter=sent) == stored
+    assert letters.letter_render_pdf(letter=sent) == stored
     delivery = Delivery.objects.get(pk=sent.delivery_id)
     assert (delivery.recipient, delivery.method, delivery.reference) == ("ice", "fax", "FAX-1")
     case.refresh_from_db()
     assert case.stage == Stage.DRAFT  # the SIB has no copy yet
-    sib = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-sib")
-    services.letter_send(letter_id=sib.pk, user=counsel, method="letter", sent_on=TODAY())
+    sib = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-sib")
+    letters.letter_send(letter_id=sib.pk, user=counsel, method="letter", sent_on=TODAY())
     case.refresh_from_db()
     assert case.stage == Stage.NOTICE_SENT
 
 
 def test_a_sent_letter_can_never_change(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
-    sent = services.letter_send(letter_id=letter.pk, user=counsel, method="letter", sent_on=TODAY())
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    sent = letters.letter_send(letter_id=letter.pk, user=counsel, method="letter", sent_on=TODAY())
     digest = sent.sha256
     with pytest.raises(FrozenLetterError, match="cannot be changed"):
-        services.letter_draft_update(letter_id=sent.pk, user=counsel, body="Rewritten")
+        letters.letter_draft_update(letter_id=sent.pk, user=counsel, body="Rewritten")
     with pytest.raises(FrozenLetterError):
-        services.letter_send(letter_id=sent.pk, user=counsel, method="letter", sent_on=TODAY())
+        letters.letter_send(letter_id=sent.pk, user=counsel, method="letter", sent_on=TODAY())
     sent.body = "Rewritten behind the service's back"
     with pytest.raises(FrozenLetterError):
         sent.save()
@@ -106,16 +106,16 @@ def test_a_sent_letter_can_never_change(case, counsel):
     with pytest.raises(FrozenLetterError):
         Letter.objects.filter(pk=sent.pk).delete()
     with pytest.raises(FrozenLetterError):
-        services.letter_draft_delete(letter_id=sent.pk, user=counsel)
+        letters.letter_draft_delete(letter_id=sent.pk, user=counsel)
     fresh = Letter.objects.get(pk=sent.pk)
     assert fresh.body != "Rewritten" and "Bulk" not in fresh.body
     assert fresh.sha256 == digest
 
 
 def test_a_letter_cannot_be_sent_in_the_future_and_nothing_is_saved(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
     with pytest.raises(ValidationError) as exc:
-        services.letter_send(
+        letters.letter_send(
             letter_id=letter.pk,
             user=counsel,
             method="letter",
@@ -128,8 +128,8 @@ def test_a_letter_cannot_be_sent_in_the_future_and_nothing_is_saved(case, counse
 
 
 def test_a_draft_can_be_deleted(case, counsel):
-    letter = services.letter_draft_create(case_id=case.pk, user=counsel, template_key="follow-up")
-    services.letter_draft_delete(letter_id=letter.pk, user=counsel)
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="follow-up")
+    letters.letter_draft_delete(letter_id=letter.pk, user=counsel)
     assert not Letter.objects.filter(pk=letter.pk).exists()
 
 
@@ -145,3 +145,67 @@ def test_the_admin_preview_renders_a_template_for_a_case(case, admin_user, clien
     page = client.get(f"/admin/correspondence/lettertemplate/{template.pk}/change/")
     assert "Preview the saved template" in page.content.decode()
     assert not Letter.objects.exists()
+
+
+def _letters_changes(monkeypatch) -> list[tuple[str, ...]]:
+    from core import pagecache
+
+    calls = []
+    original = pagecache.changed
+
+    def record(*kinds):
+        if "letters" in kinds:
+            calls.append(kinds)
+        return original(*kinds)
+
+    monkeypatch.setattr(pagecache, "changed", record)
+    return calls
+
+
+def test_sending_a_letter_renews_the_public_letter_pages_but_a_draft_does_not(
+    case, counsel, monkeypatch
+):
+    calls = _letters_changes(monkeypatch)
+    letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    letters.letter_draft_update(letter_id=letter.pk, user=counsel, subject="Changed")
+    assert calls == []
+    letters.letter_send(letter_id=letter.pk, user=counsel, method="letter", sent_on=TODAY())
+    assert calls == [("letters",)]
+
+
+def test_public_correspondence_renews_the_public_letter_pages_and_private_does_not(
+    case, counsel, monkeypatch
+):
+    from correspondence import log
+
+    calls = _letters_changes(monkeypatch)
+    for is_public in (False, True):
+        log.correspondence_record(
+            case_id=case.pk,
+            user=counsel,
+            direction="in",
+            method="phone",
+            occurred_on=TODAY(),
+            sender="ICE",
+            recipient="Sheriff",
+            summary="A call.",
+            is_public=is_public,
+        )
+        assert calls == ([("letters",)] if is_public else [])
+
+
+def test_the_template_preview_prints_what_a_draft_would(case, counsel):
+    from pypdf import PdfReader
+
+    template = LetterTemplate.objects.get(key="notice-ice")
+    preview = letters.letter_template_preview_pdf(template=template, case=case)
+    draft = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
+    drafted = letters.letter_render_pdf(letter=draft)
+
+    def text(content):
+        import io
+
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+    assert text(preview) == text(drafted)
+    assert "Harbor County" in text(preview)

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from correspondence import services
+from correspondence import log
 from correspondence.models import Attachment, Correspondence
 from tests.correspondence.conftest import tiny_pdf, tiny_png, upload
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _record(case, user, files, **extra):
-    return services.correspondence_record(
+    return log.correspondence_record(
         case_id=case.pk,
         user=user,
         direction="in",

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from correspondence import services
+from correspondence import letters, log
 from correspondence.models import Correspondence, Letter, LetterTemplate
 from optouts.models import OptOutRequest
 from tests.correspondence.conftest import tiny_pdf, upload
@@ -16,16 +16,16 @@ TODAY = datetime.date.today
 
 
 def _draft(case, user, key="notice-ice"):
-    return services.letter_draft_create(case_id=case.pk, user=user, template_key=key)
+    return letters.letter_draft_create(case_id=case.pk, user=user, template_key=key)
 
 
 def _sent(case, user, key="notice-ice"):
     letter = _draft(case, user, key)
-    return services.letter_send(letter_id=letter.pk, user=user, method="letter", sent_on=TODAY())
+    return letters.letter_send(letter_id=letter.pk, user=user, method="letter", sent_on=TODAY())
 
 
 def _entry(case, user, *, public, files=()):
-    return services.correspondence_record(
+    return log.correspondence_record(
         case_id=case.pk,
         user=user,
         direction="in",
@@ -95,7 +95,7 @@ def test_writes_need_staff_or_counsel_of_the_jurisdiction(case, staff, who, name
         ).status_code
         == status
     )
-    data = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS}
+    data = {f: getattr(letter, f) for f in letters.EDITABLE_FIELDS}
     data["body"] = f"Edited by {name}."
     assert (
         client.post(reverse("correspondence:letter_edit", args=[letter.pk]), data).status_code
@@ -137,7 +137,7 @@ def test_the_public_sees_sent_letters_with_their_hash_and_the_frozen_pdf(case, s
 def test_counsel_cannot_edit_a_sent_letter_through_the_site(case, counsel, client):
     letter = _sent(case, counsel)
     client.force_login(counsel)
-    data = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS} | {"body": "Changed"}
+    data = {f: getattr(letter, f) for f in letters.EDITABLE_FIELDS} | {"body": "Changed"}
     response = client.post(
         reverse("correspondence:letter_edit", args=[letter.pk]), data, follow=True
     )
@@ -153,7 +153,7 @@ def test_counsel_drafts_edits_and_sends_through_the_pages(case, counsel, client)
     )
     letter = Letter.objects.get()
     assert response.url == letter.get_absolute_url()
-    data = {f: getattr(letter, f) for f in services.EDITABLE_FIELDS} | {"body": "Bad {{ nope }}"}
+    data = {f: getattr(letter, f) for f in letters.EDITABLE_FIELDS} | {"body": "Bad {{ nope }}"}
     bad = client.post(reverse("correspondence:letter_edit", args=[letter.pk]), data)
     assert bad.status_code == 400
     assert "Unknown placeholder: {{ nope }}" in bad.content.decode()

@@ -1,0 +1,17 @@
+"""
+What counsel and the public take away from a case: the case file as one PDF
+(case_file), the ZIP of originals (originals), and the exports built from
+them in the background (jobs).
+"""
+
+from .case_file import case_file_pdf
+from .jobs import case_export_build, case_export_request, exports_expire
+from .originals import case_file_zip
+
+__all__ = [
+    "case_export_build",
+    "case_export_request",
+    "case_file_pdf",
+    "case_file_zip",
+    "exports_expire",
+]
