@@ -17,6 +17,7 @@ from jurisdictions.filters import JurisdictionFilter
 from jurisdictions.models import Jurisdiction
 from optouts.filters import CaseFilter
 from optouts.models import CaseEvent, EventKind, OptOutRequest
+from optouts.status import JurisdictionStatus, jurisdiction_status, with_opt_out_pending
 
 from . import selectors
 
@@ -34,6 +35,7 @@ class JurisdictionBriefSerializer(serializers.ModelSerializer):
 class JurisdictionSerializer(serializers.ModelSerializer):
     state = serializers.CharField(source="state.postal_code", read_only=True)
     state_name = serializers.CharField(source="state.name", read_only=True)
+    status = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -46,10 +48,16 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "state_name",
             "fips",
             "plan_status",
+            "status",
             "scheduled_activation",
             "actual_activation",
             "page_url",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=JurisdictionStatus.choices))
+    def get_status(self, obj) -> str:
+        """Where it stands, as the map and the pages say it (optouts.status)."""
+        return jurisdiction_status(obj).value
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
@@ -195,4 +203,6 @@ class JurisdictionViewSet(_ReadOnly):
     filterset_class = JurisdictionFilter
 
     def get_queryset(self):
-        return Jurisdiction.objects.select_related("state").order_by("state__name", "name", "id")
+        return with_opt_out_pending(
+            Jurisdiction.objects.select_related("state").order_by("state__name", "name", "id")
+        )

@@ -11,24 +11,21 @@ marked public (never an internal note).
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import (
-    OPEN_STAGES,
     CaseEvent,
     OptOutRequest,
     Outcome,
     Stage,
     is_public_stage,
 )
+from optouts.status import ORDER, PENDING_STAGES, pending_exists, status_of
 
 from .models import Follow
-
-# Open stages in which the notice has gone out: the jurisdiction's opt-out is pending.
-PENDING_STAGES = tuple(s for s in Stage if s in OPEN_STAGES and s != Stage.DRAFT)
 
 # Date of each step, taken from the public stage events of the timeline.
 STEP_FIELDS = {
@@ -39,25 +36,6 @@ STEP_FIELDS = {
     "resolved_on": Stage.RESOLVED,
     "withdrawn_on": Stage.WITHDRAWN,
 }
-
-
-class MapStatus:
-    """The status a county is coloured by on the map, most telling first."""
-
-    REMOVED = "removed"
-    PENDING = "pending"
-    ACTIVATED = "activated"
-    SCHEDULED = "scheduled"
-    NOT_SCHEDULED = "not_scheduled"
-
-    LABELS = {
-        NOT_SCHEDULED: "Not scheduled",
-        SCHEDULED: "Scheduled",
-        ACTIVATED: "Activated",
-        PENDING: "Opt-out pending",
-        REMOVED: "Removed from plan",
-    }
-    ORDER = [NOT_SCHEDULED, SCHEDULED, ACTIVATED, PENDING, REMOVED]
 
 
 def public_cases() -> QuerySet:
@@ -167,11 +145,18 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
     }
 
 
-def activity_by_month(*, max_months: int = 36) -> list[dict]:
+def activity_by_month(*, max_bars: int = 80) -> list[dict]:
     """
-    Jurisdictions activated and opt-out requests filed, per month: two
-    aggregate queries. The most recent `max_months` months that have any
-    activity, with empty months in between kept so the time axis is even.
+    Jurisdictions activated and opt-out requests filed over the whole range
+    of the data, in two aggregate queries: the first activations of 2008
+    and a case filed this year on one axis, so no early bar drops out when a
+    recent case arrives. One bar per month while the range fits in
+    `max_bars` bars, else per quarter, half-year or year, so that bars stay
+    wide enough to see and to point at. Empty periods in between are kept,
+    so the time axis is even.
+
+    Each row: "month" (the first day of its period), "months" (the period's
+    length), "activations", "requests".
     """
     activations = dict(
         Jurisdiction.objects.filter(actual_activation__isnull=False)
@@ -190,20 +175,26 @@ def activity_by_month(*, max_months: int = 36) -> list[dict]:
     months = sorted(set(activations) | set(filed))
     if not months:
         return []
-    last = months[-1]
-    first = max(months[0], _add_months(last, -(max_months - 1)))
+    first, last = months[0], months[-1]
+    span = _month_index(last) - _month_index(first) + 1
+    size = next((n for n in (1, 3, 6, 12) if span <= max_bars * n), 12)
+    if size == 12 and span > max_bars * 12:
+        size = -(-span // max_bars // 12) * 12  # whole years, still no more than max_bars bars
+    # Periods start on a calendar boundary (January, April…), so they read as quarters or years.
+    start = _add_months(first, -((first.month - 1) % size))
     result = []
-    month = first
-    while month <= last:
-        result.append(
-            {
-                "month": month,
-                "activations": activations.get(month, 0),
-                "requests": filed.get(month, 0),
-            }
-        )
-        month = _add_months(month, 1)
+    period = start
+    while period <= last:
+        result.append({"month": period, "months": size, "activations": 0, "requests": 0})
+        period = _add_months(period, size)
+    for counts, key in ((activations, "activations"), (filed, "requests")):
+        for month, n in counts.items():
+            result[(_month_index(month) - _month_index(start)) // size][key] += n
     return result
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
 
 
 def _add_months(day: datetime.date, n: int) -> datetime.date:
@@ -213,15 +204,13 @@ def _add_months(day: datetime.date, n: int) -> datetime.date:
 
 def map_statuses() -> list[dict]:
     """
-    Every jurisdiction with a FIPS code and its status on the map, in one
-    query: removed from the plan; opt-out pending (an open case whose notice
-    has gone out); activated; scheduled (or postponed); not scheduled.
+    Every jurisdiction with a FIPS code and its status (optouts.status, the
+    one vocabulary of the map, the pages and the API), in one query.
     """
-    pending = OptOutRequest.objects.filter(jurisdiction=OuterRef("pk"), stage__in=PENDING_STAGES)
     rows = (
         Jurisdiction.objects.exclude(fips="")
         .annotate(
-            pending=Exists(pending),
+            pending=pending_exists(),
             postal_code=F("state__postal_code"),
             state_name=F("state__name"),
         )
@@ -238,22 +227,14 @@ def map_statuses() -> list[dict]:
     )
     result = []
     for row in rows:
-        row["status"] = _map_status(row)
+        status = status_of(
+            plan_status=row["plan_status"],
+            actual_activation=row["actual_activation"],
+            pending=row["pending"],
+        )
+        row["status"], row["status_label"] = status.value, status.label
         result.append(row)
     return result
-
-
-def _map_status(row: dict) -> str:
-    status = row["plan_status"]
-    if status == Jurisdiction.PlanStatus.REMOVED:
-        return MapStatus.REMOVED
-    if row["pending"]:
-        return MapStatus.PENDING
-    if row["actual_activation"] or status == Jurisdiction.PlanStatus.ACTIVATED:
-        return MapStatus.ACTIVATED
-    if status in (Jurisdiction.PlanStatus.SCHEDULED, Jurisdiction.PlanStatus.POSTPONED):
-        return MapStatus.SCHEDULED
-    return MapStatus.NOT_SCHEDULED
 
 
 def status_table(rows: list[dict]) -> dict:
@@ -265,16 +246,16 @@ def status_table(rows: list[dict]) -> dict:
     for counts in per_state.values():
         totals.update(counts)
     return {
-        "statuses": [(s, MapStatus.LABELS[s]) for s in MapStatus.ORDER],
+        "statuses": [(s.value, s.label) for s in ORDER],
         "states": [
             {
                 "name": name,
                 "postal_code": code,
-                "counts": [counts.get(s, 0) for s in MapStatus.ORDER],
+                "counts": [counts.get(s.value, 0) for s in ORDER],
             }
             for (name, code), counts in sorted(per_state.items())
         ],
-        "totals": [totals.get(s, 0) for s in MapStatus.ORDER],
+        "totals": [totals.get(s.value, 0) for s in ORDER],
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from jurisdictions.filters import clean_state
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import Outcome, RequestingBody, Stage
 from core import fragments, pagecache
@@ -29,23 +30,44 @@ from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
 
 
-def _map_context(rows: list[dict]) -> dict:
+def _map_context(rows: list[dict], *, state_fips: str = "") -> dict:
     try:
-        return {"county_map": svg.county_map(rows), "map_error": ""}
+        return {"county_map": svg.county_map(rows, state_fips=state_fips), "map_error": ""}
     except topojson.AtlasMissing as exc:
         return {"county_map": "", "map_error": str(exc)}
 
 
-def _map_parts() -> dict:
+def _map_parts(request) -> dict:
     """
     The county map and its table: the same for every visitor and costly to
-    draw, so kept until the next change of a case or a jurisdiction.
+    draw, so kept until the next change of a case or a jurisdiction. With
+    ?state=CA, that state's counties alone, drawn large enough to tap, and
+    listed; an unknown state is said so, as on the lists, over the whole map.
     """
+    try:
+        state = clean_state(request.GET.get("state", ""))
+        state_error = ""
+    except ValidationError as exc:
+        state, state_error = "", exc.messages[0]
+
     def build() -> dict:
         rows = selectors.map_statuses()
-        return {**_map_context(rows), "status_table": selectors.status_table(rows)}
+        parts = {"status_table": selectors.status_table(rows), "states": selectors.states()}
+        place = State.objects.filter(postal_code=state).values("name", "postal_code", "fips")
+        place = place.first() if state else None
+        if place is None:
+            return {**parts, **_map_context(rows)}
+        rows = sorted((r for r in rows if r["postal_code"] == state), key=lambda r: r["name"])
+        return {
+            **parts,
+            **_map_context(rows, state_fips=place["fips"]),
+            "state": place,
+            "state_table": selectors.status_table(rows),
+            "counties": rows,
+        }
 
-    return pagecache.kept(f"scomm:map:{pagecache.generation()}", build)
+    parts = pagecache.kept(f"scomm:map:{pagecache.generation()}:{state}", build)
+    return {**parts, "state_error": state_error}
 
 
 def _overview_context() -> dict:
@@ -73,7 +95,7 @@ def home(request):
 
 
 def county_map(request):
-    return render(request, "public/map.html", _map_parts())
+    return render(request, "public/map.html", _map_parts(request))
 
 
 def _stored(body: bytes) -> tuple[bytes, bytes]:
@@ -250,9 +272,20 @@ def _csv_safe(value):
     return value
 
 
+def _unknown_state(exc: ValidationError) -> HttpResponse:
+    """
+    A file asked for a state that does not exist: said plainly, as the lists
+    say it, rather than cut to two letters into another state's file.
+    """
+    return HttpResponseBadRequest(exc.messages[0], content_type="text/plain; charset=utf-8")
+
+
 def cases_csv(request):
     """Every public case, one row each, streamed: the file can hold all of them."""
-    state = request.GET.get("state", "")[:2].upper()
+    try:
+        state = clean_state(request.GET.get("state", ""))
+    except ValidationError as exc:
+        return _unknown_state(exc)
     seconds = settings.SCOMM_PAGE_CACHE_SECONDS
     # The same file for everyone until a case changes: built once, then served
     # from the cache (see core/pagecache.py), streamed the first time.
@@ -309,7 +342,10 @@ def calendar_ics(request, pk: int | None = None):
     """
     from icalendar import Calendar, Event
 
-    state = request.GET.get("state", "")[:2]
+    try:
+        state = clean_state(request.GET.get("state", ""))
+    except ValidationError as exc:
+        return _unknown_state(exc)
     case = None
     if pk is not None:
         case = selectors.public_cases().filter(pk=pk).first()

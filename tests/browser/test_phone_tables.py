@@ -24,8 +24,8 @@ def test_the_case_list_names_each_cell_on_a_phone(page, public_case):  # noqa: F
     assert table.get_by_role("link", name="Marker County, XQ").is_visible()
     assert not table.locator("thead").is_visible()
     headers = table.locator("thead th").all_inner_texts()
-    assert "Days in stage" in headers and "Opened" in headers
-    for label in ("Days in stage", "Opened"):
+    assert "Days waiting" in headers and "Opened" in headers
+    for label in ("Days waiting", "Opened"):
         cell = table.locator(f'tbody td[data-label="{label}"]').first
         assert cell.is_visible()
         assert label in before(cell)

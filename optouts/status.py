@@ -1,0 +1,99 @@
+"""
+Where a jurisdiction stands, in one vocabulary for every public page, the
+map and the API: its place on ICE's deployment plan, except that an opt-out
+request whose notice has gone out outranks activation. An activated county
+asking out is news the plan alone does not tell; San Francisco, activated in
+2010 with its request pending, is "Opt-out pending" on the map, on its page
+and in the API alike.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet
+
+from jurisdictions.models import Jurisdiction
+
+from .models import OPEN_STAGES, OptOutRequest, Stage
+
+# Open stages in which the notice has gone out: the jurisdiction's opt-out is pending.
+PENDING_STAGES = tuple(s for s in Stage if s in OPEN_STAGES and s != Stage.DRAFT)
+
+
+class JurisdictionStatus(models.TextChoices):
+    NOT_SCHEDULED = "not_scheduled", "Not scheduled"
+    SCHEDULED = "scheduled", "Scheduled"
+    POSTPONED = "postponed", "Postponed"
+    ACTIVATED = "activated", "Activated"
+    PENDING = "pending", "Opt-out pending"
+    REMOVED = "removed", "Removed from plan"
+
+
+# The order of legends and table columns: along the plan, then the ways out of it.
+ORDER = list(JurisdictionStatus)
+
+
+def status_of(
+    *, plan_status: str, actual_activation: datetime.date | None, pending: bool
+) -> JurisdictionStatus:
+    """
+    The rule, most telling first: removed from the plan; an opt-out pending;
+    activated (by its date or its plan status); postponed; scheduled; not
+    scheduled.
+    """
+    plan = Jurisdiction.PlanStatus
+    if plan_status == plan.REMOVED:
+        return JurisdictionStatus.REMOVED
+    if pending:
+        return JurisdictionStatus.PENDING
+    if actual_activation or plan_status == plan.ACTIVATED:
+        return JurisdictionStatus.ACTIVATED
+    if plan_status == plan.POSTPONED:
+        return JurisdictionStatus.POSTPONED
+    if plan_status == plan.SCHEDULED:
+        return JurisdictionStatus.SCHEDULED
+    return JurisdictionStatus.NOT_SCHEDULED
+
+
+def pending_exists() -> Exists:
+    """For an annotation: the jurisdiction has a request whose notice has gone out, still open."""
+    return Exists(
+        OptOutRequest.objects.filter(jurisdiction=OuterRef("pk"), stage__in=PENDING_STAGES)
+    )
+
+
+def with_opt_out_pending(queryset: QuerySet) -> QuerySet:
+    """Jurisdictions annotated with `opt_out_pending`, in the same query."""
+    return queryset.annotate(opt_out_pending=pending_exists())
+
+
+def jurisdiction_status(jurisdiction: Jurisdiction) -> JurisdictionStatus:
+    """One jurisdiction's status: uses its `opt_out_pending` annotation, else one query."""
+    pending = getattr(jurisdiction, "opt_out_pending", None)
+    if pending is None:
+        pending = OptOutRequest.objects.filter(
+            jurisdiction=jurisdiction, stage__in=PENDING_STAGES
+        ).exists()
+    return status_of(
+        plan_status=jurisdiction.plan_status,
+        actual_activation=jurisdiction.actual_activation,
+        pending=pending,
+    )
+
+
+def statuses_by_id(jurisdictions) -> dict[int, JurisdictionStatus]:
+    """The status of each of a page of jurisdictions, in one query whatever their number."""
+    jurisdictions = list(jurisdictions)
+    pending = set(
+        OptOutRequest.objects.filter(
+            jurisdiction__in=[j.pk for j in jurisdictions], stage__in=PENDING_STAGES
+        ).values_list("jurisdiction_id", flat=True)
+    )
+    return {
+        j.pk: status_of(
+            plan_status=j.plan_status,
+            actual_activation=j.actual_activation,
+            pending=j.pk in pending,
+        )
+        for j in jurisdictions
+    }
