@@ -26,10 +26,22 @@ ARGS = [
 ]
 
 
+NO_BROWSER = "Debian's chromium (scripts/setup as root, or: sudo apt-get install chromium)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Without the browser every page test is skipped for one reason: reported on one line."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple) and NO_BROWSER in report.longrepr[2]:
+        report.longrepr = ("tests/browser/conftest.py", 1, report.longrepr[2])
+    return report
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
-    need(bool(path), "Debian's chromium (scripts/setup as root, or: sudo apt-get install chromium)")
+    need(bool(path), NO_BROWSER)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
