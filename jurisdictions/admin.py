@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ChangesPages
+
 from .models import (
     IceOffice,
     Jurisdiction,
@@ -20,7 +22,8 @@ class StateIdentificationBureauInline(admin.StackedInline):
 
 
 @admin.register(State)
-class StateAdmin(SimpleHistoryAdmin):
+class StateAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("plan",)
     list_display = [
         "name",
         "postal_code",
@@ -34,14 +37,16 @@ class StateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StateIdentificationBureau)
-class StateIdentificationBureauAdmin(SimpleHistoryAdmin):
+class StateIdentificationBureauAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("plan",)
     list_display = ["name", "state", "contact_person", "email", "fax"]
     list_select_related = ["state"]
     search_fields = ["name", "state__name", "contact_person"]
 
 
 @admin.register(IceOffice)
-class IceOfficeAdmin(SimpleHistoryAdmin):
+class IceOfficeAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("plan",)
     list_display = ["name", "is_headquarters", "contact_person", "email", "fax"]
     search_fields = ["name", "contact_person"]
     filter_horizontal = ["states"]
@@ -54,7 +59,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(SimpleHistoryAdmin):
+class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("plan",)
     list_display = [
         "name",
         "state",

@@ -7,6 +7,8 @@ table, so that every move is recorded on the timeline.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ChangesPages
+
 from .models import CaseEvent, Delivery, OptOutRequest
 
 
@@ -30,7 +32,8 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(OptOutRequest)
-class OptOutRequestAdmin(SimpleHistoryAdmin):
+class OptOutRequestAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("cases",)
     list_display = ["jurisdiction", "stage", "opened_on", "requesting_official", "outcome"]
     list_filter = ["stage", "outcome", "requesting_body", "jurisdiction__state"]
     list_select_related = ["jurisdiction", "jurisdiction__state"]
@@ -63,7 +66,8 @@ class OptOutRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ChangesPages, admin.ModelAdmin):
+    page_kinds = ("cases",)
     list_display = ["occurred_on", "request", "kind", "is_public", "actor"]
     list_filter = ["kind", "is_public"]
     list_select_related = ["request__jurisdiction", "actor"]
