@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from core.pagecache import pages_changed
+from core import pagecache
 
 from .models import Jurisdiction, State, normalise_name
 
@@ -52,6 +52,7 @@ def jurisdiction_plan_update(
     jurisdiction._history_user = user
     jurisdiction._change_reason = reason
     jurisdiction.save(update_fields=changed)
+    pagecache.changed("plan")
     return jurisdiction
 
 
@@ -112,5 +113,5 @@ def directory_load_census(*, user=None) -> dict[str, int]:
         )
         created["jurisdictions"] = len(new_jurisdictions)
     if new_states or new_jurisdictions:
-        pages_changed()  # bulk inserts send no post_save
+        pagecache.changed("plan")
     return created

@@ -3,15 +3,18 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from core import fragments
+from core import fragments, pagecache
 
 from . import selectors
 from .filters import JurisdictionFilter
 from .models import Jurisdiction
 
 
+@pagecache.cached_page(
+    kinds=("plan",), params=("q", "state", "status", "page"), search=("q",), private=False
+)
 def jurisdiction_list(request):
-    query = fragments.canonical_query(request.GET, ("q", "state", "status", "page"))
+    query = request.cached_page.query
 
     def build() -> dict:
         # The API's filters too (jurisdictions.filters); the page calls the
@@ -34,15 +37,12 @@ def jurisdiction_list(request):
         }
 
     # Public facts only: the same table for everyone who asks the same question.
-    table = fragments.cached_fragment(
-        "jurisdictions/_jurisdiction_list.html",
-        build,
-        vary=(query.urlencode(),),
-        keep="q" not in query,
-    )
+    table = fragments.cached_fragment(request, "jurisdictions/_jurisdiction_list.html", build)
     return render(request, "jurisdictions/jurisdiction_list.html", {"table": table})
 
 
+# The cases listed are those the viewer may see.
+@pagecache.cached_page(kinds=("plan", "cases"))
 def jurisdiction_detail(request, pk: int):
     from optouts.permissions import STAFF, can_act
     from optouts.selectors import jurisdiction_cases

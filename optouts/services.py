@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import pagecache
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import jurisdiction_plan_update
 
@@ -82,6 +83,7 @@ def _move(
     case._change_reason = reason
     case.full_clean(validate_unique=False, validate_constraints=True)
     case.save(update_fields=["stage", "stage_entered_at", "version", "updated_at", *fields])
+    pagecache.changed("cases")
     return CaseEvent.objects.create(
         request=case,
         kind=CaseEvent.Kind.STAGE,
@@ -122,6 +124,7 @@ def optout_create(
     case._change_reason = "Drafted"
     case.full_clean(validate_unique=False)
     case.save()
+    pagecache.changed("cases")
     CaseEvent.objects.create(
         request=case,
         kind=CaseEvent.Kind.CREATED,
@@ -174,6 +177,7 @@ def delivery_record(
     delivery._history_user = user
     delivery.full_clean()
     delivery.save()
+    pagecache.changed("cases")
     CaseEvent.objects.create(
         request=case,
         kind=CaseEvent.Kind.DELIVERY,
@@ -463,6 +467,7 @@ def event_record(
     case._history_user = user
     case._change_reason = "Timeline entry added"
     case.save(update_fields=["version", "updated_at"])
+    pagecache.changed("cases")
     return CaseEvent.objects.create(
         request=case,
         kind=kind,

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
-from core import fragments
+from core import fragments, pagecache
 
 from . import forms, selectors, services
 from .filters import CaseFilter
@@ -24,15 +24,15 @@ from .permissions import (
     can_see_private,
     is_admin,
     roles_by_jurisdiction,
-    visibility_scope,
 )
 from .transitions import LABELS, allowed_actions
 
 CASE_LIST_PARAMETERS = ("q", "state", "stage", "outcome", "activated_while_pending", "order", "page")
 
 
+@pagecache.cached_page(kinds=("cases", "plan"), params=CASE_LIST_PARAMETERS, search=("q",))
 def case_list(request):
-    query = fragments.canonical_query(request.GET, CASE_LIST_PARAMETERS)
+    query = request.cached_page.query
 
     def build() -> dict:
         # The API's filters too (optouts.filters): one search, one answer.
@@ -48,12 +48,7 @@ def case_list(request):
         }
 
     # The same filters and the same visible cases give the same list, whoever asks.
-    results = fragments.cached_fragment(
-        "optouts/_case_list.html",
-        build,
-        vary=(visibility_scope(request.user), query.urlencode()),
-        keep="q" not in query,
-    )
+    results = fragments.cached_fragment(request, "optouts/_case_list.html", build)
     return render(request, "optouts/case_list.html", {"results": results})
 
 
@@ -118,6 +113,7 @@ def _notice_forms(case, data=None):
     return result
 
 
+@pagecache.cached_page(kinds=("cases", "plan", "letters"))
 def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=None, status=200):
     case = _get_case(pk, request.user)
     user = request.user
@@ -125,9 +121,9 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
     may_note = can_see_private(user, case.jurisdiction_id)
     renewed_by = OptOutRequest.objects.filter(reopens=case).only("id").first()
     # The facts and the timeline are the same for everyone who may see the
-    # same notes; only the forms around them are this user's.
-    vary = (case.pk, may_note)
+    # same notes; only the forms (and the letters) around them are this user's.
     summary = fragments.cached_fragment(
+        request,
         "optouts/_case_summary.html",
         lambda: {
             "case": case,
@@ -137,7 +133,7 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
             "days_in_stage": case.days_in_stage(),
             "days_until_activation": case.days_until_activation(),
         },
-        vary=vary,
+        kinds=("cases", "plan"),
     )
 
     def timeline_context() -> dict:
@@ -150,7 +146,9 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
             "activation_at": sum(e.occurred_on <= activated for e in events) if activated else None,
         }
 
-    timeline = fragments.cached_fragment("optouts/_case_timeline.html", timeline_context, vary=vary)
+    timeline = fragments.cached_fragment(
+        request, "optouts/_case_timeline.html", timeline_context, kinds=("cases", "plan")
+    )
     context = {
         "case": case,
         "summary": summary,

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from core import pagecache
 from jurisdictions.models import State
 
 from . import selectors
@@ -47,6 +48,8 @@ class TextAtom1Feed(Atom1Feed):
 
     def latest_post_date(self):
         return super().latest_post_date() if self.items else EMPTY_FEED_UPDATED
+# Public events, titled with their jurisdiction's and state's names.
+FEED_KINDS = ("cases", "plan")
 
 
 class _EventFeed(Feed):
@@ -87,6 +90,7 @@ class _EventFeed(Feed):
         return [item.get_kind_display(), item.request.jurisdiction.state.postal_code]
 
 
+@pagecache.cached_page(kinds=FEED_KINDS, private=False)
 class AllEventsFeed(_EventFeed):
     title = "Secure Communities opt-out requests: every public event"
     description = "Notices sent, meetings, resolutions and activations on every case."
@@ -98,6 +102,7 @@ class AllEventsFeed(_EventFeed):
         return tag_uri("feed/events")
 
 
+@pagecache.cached_page(kinds=FEED_KINDS, private=False)
 class CaseEventsFeed(_EventFeed):
     def get_object(self, request, pk):
         case = selectors.public_cases().filter(pk=pk).first()
@@ -121,6 +126,7 @@ class CaseEventsFeed(_EventFeed):
         return selectors.public_events().filter(request=obj)
 
 
+@pagecache.cached_page(kinds=FEED_KINDS, private=False)
 class StateEventsFeed(_EventFeed):
     def get_object(self, request, postal_code):
         state = State.objects.filter(postal_code__iexact=postal_code).first()

@@ -9,7 +9,6 @@ import gzip
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,10 @@ from . import selectors, services, svg, topojson
 from .forms import FollowForm, FollowStateForm
 
 
+# What the map shows: the overview's link to its image carries their generation.
+MAP_KINDS = ("cases", "plan")
+
+
 def _map_context(rows: list[dict], *, state_fips: str = "") -> dict:
     try:
         return {"county_map": svg.county_map(rows, state_fips=state_fips), "map_error": ""}
@@ -40,12 +43,12 @@ def _map_context(rows: list[dict], *, state_fips: str = "") -> dict:
 def _map_parts(request) -> dict:
     """
     The county map and its table: the same for every visitor and costly to
-    draw, so kept until the next change of a case or a jurisdiction. With
+    draw, so kept until the next change of a case or of the plan. With
     ?state=CA, that state's counties alone, drawn large enough to tap, and
     listed; an unknown state is said so, as on the lists, over the whole map.
     """
     try:
-        state = clean_state(request.GET.get("state", ""))
+        state = clean_state(request.cached_page.query.get("state", ""))
         state_error = ""
     except ValidationError as exc:
         state, state_error = "", exc.messages[0]
@@ -66,8 +69,7 @@ def _map_parts(request) -> dict:
             "counties": rows,
         }
 
-    parts = pagecache.kept(f"scomm:map:{pagecache.generation()}:{state}", build)
-    return {**parts, "state_error": state_error}
+    return {**request.cached_page.kept("map", build), "state_error": state_error}
 
 
 def _overview_context() -> dict:
@@ -81,19 +83,21 @@ def _overview_context() -> dict:
         **selectors.dashboard(),
         "status_table": selectors.status_table(selectors.map_statuses()),
         "map_error": map_error,
-        "map_version": pagecache.generation(),
+        "map_version": pagecache.generation(*MAP_KINDS),
         "chart": svg.activity_chart(selectors.activity_by_month()),
         "recent": list(selectors.public_events()[:10]),
         "follow_form": FollowStateForm(states=[("", "Choose a state"), *states]),
     }
 
 
+@pagecache.cached_page(kinds=("cases", "plan"), private=False)
 def home(request):
     # Everything but the signed-in user's own reminders is the same for all.
-    overview = fragments.cached_fragment("public/_overview.html", _overview_context)
+    overview = fragments.cached_fragment(request, "public/_overview.html", _overview_context)
     return render(request, "home.html", {"overview": overview})
 
 
+@pagecache.cached_page(kinds=MAP_KINDS, params=("state",), private=False)
 def county_map(request):
     return render(request, "public/map.html", _map_parts(request))
 
@@ -113,6 +117,8 @@ def _stored_response(request, stored: tuple[bytes, bytes], content_type: str) ->
     return response
 
 
+# Its own copy is kept compressed: not kept again whole.
+@pagecache.cached_page(kinds=MAP_KINDS, private=False, whole=False)
 def county_map_image(request):
     """
     The county map as an SVG image, for the overview. The same bytes for
@@ -123,7 +129,7 @@ def county_map_image(request):
         return _stored(svg.county_map_image(selectors.map_statuses()).encode())
 
     try:
-        parts = pagecache.kept(f"scomm:map.svg:{pagecache.generation()}", build)
+        parts = request.cached_page.kept("map.svg", build)
     except topojson.AtlasMissing as exc:
         raise Http404(str(exc)) from None
     response = _stored_response(request, parts, "image/svg+xml")
@@ -280,54 +286,41 @@ def _unknown_state(exc: ValidationError) -> HttpResponse:
     return HttpResponseBadRequest(exc.messages[0], content_type="text/plain; charset=utf-8")
 
 
+# The file keeps its own compressed copy: not kept again whole.
+@pagecache.cached_page(kinds=("cases", "plan"), params=("state",), private=False, whole=False)
 def cases_csv(request):
-    """Every public case, one row each, streamed: the file can hold all of them."""
+    """
+    Every public case, one row each. The same file for everyone until a case
+    or the plan changes: streamed the first time (it can hold every case),
+    then served from the copy kept compressed (core/pagecache.py).
+    """
     try:
-        state = clean_state(request.GET.get("state", ""))
+        state = clean_state(request.cached_page.query.get("state", ""))
     except ValidationError as exc:
         return _unknown_state(exc)
-    seconds = settings.SCOMM_PAGE_CACHE_SECONDS
-    # The same file for everyone until a case changes: built once, then served
-    # from the cache (see core/pagecache.py), streamed the first time.
-    key = f"scomm:cases.csv:{pagecache.generation()}:{state}"
-    cached, claimed = None, False
-    if seconds:
-        cached = cache.get(key)
-        if cached is None:
-            claimed = pagecache.claim(key)
-            if not claimed:  # another request is writing the file: take its copy
-                cached = pagecache.wait_for(key)
-    if cached is not None:
-        response = _stored_response(request, cached, "text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
-        return response
-    cases = selectors.cases_for_export()
-    if state:
-        cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
     writer = csv.writer(_Echo())
 
     def rows():
-        try:
-            built = []
-            columns = csv_columns()
-            header = writer.writerow([name for name, _ in columns])
-            built.append(header)
-            yield header
-            for case in cases.iterator(chunk_size=1000):
-                line = writer.writerow([_csv_safe(get(case)) for _, get in columns])
-                built.append(line)
-                yield line
-            if seconds:
-                cache.set(key, _stored("".join(built).encode()), seconds)
-        finally:
-            if claimed:
-                pagecache.release(key)
+        cases = selectors.cases_for_export()
+        if state:
+            cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
+        columns = csv_columns()
+        yield writer.writerow([name for name, _ in columns])
+        for case in cases.iterator(chunk_size=1000):
+            yield writer.writerow([_csv_safe(get(case)) for _, get in columns])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stored, streamed = request.cached_page.kept_stream(
+        "cases.csv", rows, lambda lines: _stored("".join(lines).encode())
+    )
+    if stored is not None:
+        response = _stored_response(request, stored, "text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(streamed, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
     return response
 
 
+@pagecache.cached_page(kinds=("cases", "plan"), params=("state",), private=False)
 def calendar_ics(request, pk: int | None = None):
     """
     Scheduled and actual activation dates, and the meetings of the open public
@@ -414,6 +407,7 @@ def calendar_ics(request, pk: int | None = None):
     return response
 
 
+@pagecache.cached_page(kinds=("plan",), private=False)
 def data_page(request):
     """Where the feeds, the exports and the API are, in one page."""
     return render(

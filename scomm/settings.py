@@ -227,22 +227,9 @@ SCOMM_EXPORT_KEEP_DAYS = env.int("SCOMM_EXPORT_KEEP_DAYS", default=7)
 
 # Public pages kept for anonymous visitors (core/pagecache.py); 0 turns it off.
 SCOMM_PAGE_CACHE_SECONDS = env.int("SCOMM_PAGE_CACHE_SECONDS", default=60)
-# Only these read-only public pages are ever cached.
-SCOMM_PAGE_CACHE_VIEWS = {
-    "home",
-    "optouts:list",
-    "optouts:detail",
-    "jurisdictions:list",
-    "jurisdictions:detail",
-    "public:map",
-    "public:data",
-    "public:feed_events",
-    "public:feed_case",
-    "public:feed_state",
-    "public:calendar",
-    # Streamed when built; once built, kept whole (and compressed) like a page.
-    "public:cases_csv",
-}
+# Which viewers may share a kept copy of a page that shows private data: the
+# visibility rule of the cases, named here because core imports no app.
+SCOMM_PAGE_SCOPE = "optouts.permissions.visibility_scope"
 
 CACHES = {
     "default": (

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import pagecache
+
 from ..models import Jurisdiction, ScheduleVersion
 from .checking import Directory, fingerprint, plan_diff, rows_match, schedule_check
 from .reading import ScheduleFileError, read_table
@@ -275,6 +277,7 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
 
     flagged = _flag_open_cases(version=version, diff=diff, user=user, now=now)
 
+    pagecache.changed("plan", "cases")  # the plan, and the flagged cases' timelines
     counts = {
         "new": len(diff["new"]),
         "changed": len(diff["changed"]),

@@ -103,10 +103,9 @@ def test_signed_in_pages_from_kept_parts_make_few_queries(
 def test_a_new_release_of_the_templates_builds_anew(client, county, monkeypatch):
     from core import fragments
 
-    client.force_login(county["member"])
-    first = fragments.fragment_key("optouts/_case_list.html", ("public", ""))
+    first = fragments.fragment_part("optouts/_case_list.html")
     monkeypatch.setattr(fragments, "templates_digest", lambda: "another-release")
-    assert fragments.fragment_key("optouts/_case_list.html", ("public", "")) != first
+    assert fragments.fragment_part("optouts/_case_list.html") != first
 
 
 def test_a_case_page_keeps_internal_notes_with_the_county(client, county):
@@ -152,12 +151,23 @@ def test_one_kept_list_per_question_however_the_url_is_dressed(client, county, m
     assert built.count("optouts/_case_list.html") == 3
 
 
-def test_canonical_query_keeps_known_parameters_in_order_and_cut():
-    from django.http import QueryDict
+def test_a_page_s_query_keeps_its_declared_parameters_in_order_and_cut(rf):
+    from core import pagecache
 
-    from core.fragments import canonical_query
+    page = pagecache.CachedPage(kinds=("cases",), params=("q", "state", "page"), search=("q",))
+    bound = page.bind(rf.get("/", {"page": "2", "x": "1", "state": "CA", "q": "a" * 300}))
+    assert list(bound.query) == ["q", "state", "page"]
+    assert len(bound.query["q"]) == pagecache.LONGEST_READ
+    assert "x" not in bound.query
+    assert not bound.keep  # a search is built, never kept
+    assert not bound.exact  # a made-up parameter: never kept whole
+    assert page.bind(rf.get("/", {"state": "CA", "page": "2"})).keep
 
-    query = canonical_query(QueryDict("page=2&x=1&state=CA&q=" + "a" * 300), ("q", "state", "page"))
-    assert list(query) == ["q", "state", "page"]
-    assert len(query["q"]) == 100
-    assert "x" not in query
+
+def test_a_fragment_outside_a_declared_page_is_refused(rf):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from core import fragments
+
+    with pytest.raises(ImproperlyConfigured):
+        fragments.cached_fragment(rf.get("/"), "public/_overview.html", dict)
