@@ -9,7 +9,6 @@ urlpatterns = [
     path("schedules/upload/", views_schedules.schedule_upload, name="schedule_upload"),
     path("schedules/<int:pk>/", views_schedules.schedule_preview, name="schedule_preview"),
     path("schedules/<int:pk>/status/", views_schedules.schedule_status, name="schedule_status"),
-    path("schedules/<int:pk>/apply/", views_schedules.schedule_apply, name="schedule_apply"),
     path("schedules/<int:pk>/recheck/", views_schedules.schedule_recheck, name="schedule_recheck"),
     path("schedules/<int:pk>/discard/", views_schedules.schedule_discard, name="schedule_discard"),
 ]

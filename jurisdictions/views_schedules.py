@@ -1,7 +1,8 @@
 """
 Loading a deployment schedule: upload, preview (checked in the background, with
-progress), apply or discard. Only staff with the schedule permissions get here,
-from the admin's "Deployment schedules" page.
+progress), recheck or discard. Only staff with the schedule permissions get
+here, from the admin's "Deployment schedules" page. Applying one changes open
+cases too, so its view is the cases app's (optouts.views_schedules).
 """
 
 import datetime
@@ -25,7 +26,7 @@ UPLOAD_PERMISSION = "jurisdictions.add_scheduleversion"
 APPLY_PERMISSION = "jurisdictions.apply_scheduleversion"
 
 
-def _staff_with(permission: str):
+def staff_with(permission: str):
     """Signed-in staff holding the permission; others are sent to sign in or refused."""
 
     def decorator(view):
@@ -63,7 +64,7 @@ class ScheduleUploadForm(forms.Form):
         return upload
 
 
-@_staff_with(UPLOAD_PERMISSION)
+@staff_with(UPLOAD_PERMISSION)
 @require_http_methods(["GET", "POST"])
 def schedule_upload(request):
     form = ScheduleUploadForm(request.POST or None, request.FILES or None)
@@ -96,7 +97,7 @@ def _dated(entries: list[dict]) -> list[dict]:
     return shown
 
 
-@_staff_with(UPLOAD_PERMISSION)
+@staff_with(UPLOAD_PERMISSION)
 @require_GET
 def schedule_preview(request, pk: int):
     version = get_object_or_404(
@@ -127,7 +128,7 @@ def schedule_preview(request, pk: int):
     )
 
 
-@_staff_with(UPLOAD_PERMISSION)
+@staff_with(UPLOAD_PERMISSION)
 @require_GET
 def schedule_status(request, pk: int):
     """What the progress bar polls: the check's state, as JSON."""
@@ -145,31 +146,7 @@ def schedule_status(request, pk: int):
     )
 
 
-@_staff_with(APPLY_PERMISSION)
-@require_POST
-def schedule_apply(request, pk: int):
-    try:
-        version = services.schedule_apply(version_id=pk, user=request.user)
-    except ScheduleVersion.DoesNotExist:
-        messages.error(request, "This schedule no longer exists.")
-        return redirect("admin:jurisdictions_scheduleversion_changelist")
-    except services.PlanChangedError as exc:
-        services.schedule_recheck(version_id=pk)
-        messages.error(request, " ".join(exc.messages))
-        return redirect("jurisdictions:schedule_preview", pk=pk)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("jurisdictions:schedule_preview", pk=pk)
-    messages.success(
-        request,
-        f"Schedule applied: {version.new_count} new, {version.changed_count} changed, "
-        f"{version.unchanged_count} unchanged; {version.cases_flagged} open "
-        f"case{'s' if version.cases_flagged != 1 else ''} flagged.",
-    )
-    return redirect(version.get_absolute_url())
-
-
-@_staff_with(UPLOAD_PERMISSION)
+@staff_with(UPLOAD_PERMISSION)
 @require_POST
 def schedule_recheck(request, pk: int):
     try:
@@ -179,7 +156,7 @@ def schedule_recheck(request, pk: int):
     return redirect("jurisdictions:schedule_preview", pk=pk)
 
 
-@_staff_with(UPLOAD_PERMISSION)
+@staff_with(UPLOAD_PERMISSION)
 @require_POST
 def schedule_discard(request, pk: int):
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_schedules
 
 app_name = "optouts"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/events/", views.case_event, name="event"),
     path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
     path("<int:pk>/act/<slug:action>/", views.case_action, name="action"),
+    path("schedules/<int:pk>/apply/", views_schedules.schedule_apply, name="schedule_apply"),
 ]

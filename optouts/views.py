@@ -270,28 +270,26 @@ def case_notice(request, pk: int):
         return case_detail(request, pk, notice_forms=notice_forms, status=400)
     if not all(nf["form"].is_valid() for nf in filled):
         return case_detail(request, pk, notice_forms=notice_forms, status=400)
-    version = _expected_version(request)
-
-    def record():
-        from django.db import transaction
-
-        with transaction.atomic():
-            v = version
-            for nf in filled:
-                data = nf["form"].cleaned_data
-                services.delivery_record(
-                    case_id=case.pk,
-                    user=request.user,
-                    recipient=nf["recipient"],
-                    recipient_name=data["recipient_name"],
-                    method=data["method"],
-                    sent_on=data["sent_on"],
-                    reference=data["reference"],
-                    expected_version=v,
-                )
-                v = None
-
-    if _apply(request, case, record):
+    copies = [
+        {
+            "recipient": nf["recipient"],
+            "recipient_name": nf["form"].cleaned_data["recipient_name"],
+            "method": nf["form"].cleaned_data["method"],
+            "sent_on": nf["form"].cleaned_data["sent_on"],
+            "reference": nf["form"].cleaned_data["reference"],
+        }
+        for nf in filled
+    ]
+    if _apply(
+        request,
+        case,
+        lambda: services.deliveries_record(
+            case_id=case.pk,
+            user=request.user,
+            copies=copies,
+            expected_version=_expected_version(request),
+        ),
+    ):
         case.refresh_from_db()
         if case.stage == Stage.NOTICE_SENT:
             messages.success(

@@ -33,13 +33,15 @@ UNSUBSCRIBE_SALT = "public.follow.unsubscribe"
 CONFIRM_MAX_AGE = datetime.timedelta(days=7)
 # A pending follow is not sent a second confirmation sooner than this.
 RESEND_AFTER = datetime.timedelta(minutes=10)
-# The events a follower is told about: a move, a copy or a letter sent, an activation.
+# The events a follower is told about: a move, a copy or a letter sent, an
+# activation, a deployment schedule moving the activation date.
 NOTIFIED_KINDS = frozenset(
     {
         CaseEvent.Kind.STAGE,
         CaseEvent.Kind.DELIVERY,
         CaseEvent.Kind.CORRESPONDENCE,
         CaseEvent.Kind.ACTIVATION,
+        CaseEvent.Kind.SCHEDULE,
         # Public reminders only: an activation date that is near.
         CaseEvent.Kind.REMINDER,
     }

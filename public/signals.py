@@ -1,25 +1,23 @@
 """
-When a public event joins a case's timeline, queue the followers' emails
-after the transaction commits (never from inside it: a rollback would
-have told them of something that did not happen).
+Followers hear of a case's public events: when optouts.services announces
+events (case_events_added, sent after the commit that added them, for one
+event or a schedule's hundreds alike), each event followers are told of is
+queued for the worker, which emails them.
 """
 
-from django.db import transaction
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from optouts.models import CaseEvent
+from optouts.signals import case_events_added
 
 
-@receiver(post_save, sender=CaseEvent, dispatch_uid="public.followers_notify_case_event")
-def queue_followers_notice(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs):
-    if raw or not created:
-        return
-    from .services import event_is_notified
-
-    if not event_is_notified(instance):
-        return
+@receiver(case_events_added, dispatch_uid="public.followers_notify_case_events")
+def queue_followers_notice(sender, event_ids: list[int], case_ids: list[int], **kwargs) -> None:
+    from .services import NOTIFIED_KINDS
     from .tasks import followers_notify_case_event
 
-    event_id = instance.pk
-    transaction.on_commit(lambda: followers_notify_case_event.delay(event_id))
+    notified = CaseEvent.objects.filter(
+        pk__in=event_ids, is_public=True, kind__in=NOTIFIED_KINDS
+    ).order_by("pk")
+    for event_id in notified.values_list("pk", flat=True):
+        followers_notify_case_event.delay(event_id)

@@ -20,6 +20,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from optouts.models import CaseEvent, OptOutRequest
+from optouts.services import event_add
 
 from . import emails, selectors
 from .models import (
@@ -126,7 +127,13 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
     )
     if reminder.status != Reminder.Status.PENDING:
         return reminder
-    case = OptOutRequest.objects.select_related("jurisdiction__state").get(pk=reminder.case_id)
+    # The case is locked after the reminder (never the other way round
+    # elsewhere): its timeline gets a line, and its version moves on.
+    case = (
+        OptOutRequest.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction__state")
+        .get(pk=reminder.case_id)
+    )
     now = timezone.now()
     reason = _why_not_now(reminder, case, today)
     if reason:
@@ -144,26 +151,28 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
     reminder.sent_at = now
     reminder.recipient_count = len(users)
     reminder.save(update_fields=["status", "sent_at", "recipient_count"])
-    CaseEvent.objects.create(
-        request=case,
+    event_add(
+        case=case,
         kind=CaseEvent.Kind.REMINDER,
         occurred_on=today,
         summary=f"Reminder: {reminder.rule.name} "
         f"({len(users)} {'person' if len(users) == 1 else 'people'} told).",
         is_public=False,
+        reason="Reminder sent",
     )
     if reminder.rule.anchor == Anchor.ACTIVATION and case.jurisdiction.scheduled_activation:
         # The public hears of a nearing activation date too: a public line on
         # the timeline, which the case's followers are emailed about.
         days = (case.jurisdiction.scheduled_activation - reminder.due_on).days
-        CaseEvent.objects.create(
-            request=case,
+        event_add(
+            case=case,
             kind=CaseEvent.Kind.REMINDER,
             occurred_on=today,
             summary=f"{case.jurisdiction.name} is scheduled to be activated in {days} "
             f"day{'s' if days != 1 else ''}, on "
             f"{case.jurisdiction.scheduled_activation:%B %-d, %Y}, while this request is open.",
             is_public=True,
+            reason="Reminder sent",
         )
     return reminder
 

@@ -1,16 +1,20 @@
 """
-Every write a deployment schedule makes: keeping the upload, storing its check,
-and applying it to the plan in one transaction — all rows or none.
+Every write a deployment schedule makes to the directory: keeping the upload,
+storing its check, and applying it to the plan in one transaction — all rows
+or none.
+
+The open cases whose date a schedule moves are the cases app's business: its
+own schedule service (optouts.services.schedules) calls these, then records
+the change on the cases in the same transaction. Nothing here knows of cases.
 """
 
 import datetime
 import hashlib
 from collections import defaultdict
+from typing import NamedTuple
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core import pagecache
@@ -31,36 +35,24 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def _show(day: str | None) -> str:
-    if not day:
-        return "none"
-    return f"{datetime.date.fromisoformat(day):%b %-d, %Y}"
-
-
-def _open_cases(jurisdiction_ids: list[int]) -> list[dict]:
+def moved_rows(report: dict) -> list[dict]:
     """
-    The open opt-out requests of these jurisdictions, as {id, jurisdiction_id}.
-
-    The directory does not import the cases app (dependencies point from the cases
-    to the directory); the model is found through the app registry instead.
+    The rows of a check's report (or an applied diff) whose scheduled
+    activation date moves, a first date included: what the open cases of
+    those jurisdictions are told of.
     """
-    if not jurisdiction_ids or not apps.is_installed("optouts"):
-        return []
-    OptOutRequest = apps.get_model("optouts", "OptOutRequest")
-    cases = []
-    for chunk in _chunks(jurisdiction_ids):
-        cases.extend(
-            OptOutRequest.objects.open()
-            .filter(jurisdiction_id__in=chunk)
-            .order_by("id")
-            .values("id", "jurisdiction_id")
-        )
-    return cases
+    return [
+        e
+        for e in report.get("new", []) + report.get("changed", [])
+        if e["old_scheduled"] != e["new_scheduled"]
+    ]
 
 
-def _moved(diff: dict) -> list[dict]:
-    """The rows whose scheduled activation date moves (including a first date)."""
-    return [e for e in diff["new"] + diff["changed"] if e["old_scheduled"] != e["new_scheduled"]]
+class ScheduleApplied(NamedTuple):
+    """What schedule_apply did: the version, and whether this call applied it."""
+
+    version: ScheduleVersion
+    applied_now: bool
 
 
 def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
@@ -108,7 +100,6 @@ def schedule_check_run(*, version_id: int) -> ScheduleVersion:
     report = schedule_check(
         content=bytes(version.content), file_name=version.file_name, progress=progress
     )
-    report["cases_to_flag"] = len(_open_cases([e["jurisdiction_id"] for e in _moved(report)]))
     earlier = (
         ScheduleVersion.objects.filter(sha256=version.sha256, status=ScheduleVersion.Status.APPLIED)
         .order_by("-applied_at")
@@ -160,17 +151,19 @@ def schedule_discard(*, version_id: int) -> None:
 
 
 @transaction.atomic
-def schedule_apply(*, version_id: int, user) -> ScheduleVersion:
+def schedule_apply(*, version_id: int, user) -> ScheduleApplied:
     """
     Apply a checked schedule to the plan: every row or none.
 
     The file is checked again inside the transaction with the jurisdictions locked,
     and must give exactly the diff the preview showed; if the plan changed since,
-    PlanChangedError is raised and nothing is written. Applying twice is harmless.
+    PlanChangedError is raised and nothing is written. Applying twice is harmless:
+    the second call says it applied nothing, so that its caller (the cases' own
+    schedule service) does not tell the cases twice.
     """
     version = ScheduleVersion.objects.select_for_update().get(pk=version_id)
     if version.status == ScheduleVersion.Status.APPLIED:
-        return version
+        return ScheduleApplied(version, applied_now=False)
     if version.status == ScheduleVersion.Status.CHECKING:
         raise ValidationError("This schedule is still being checked. Wait for the preview.")
     if version.error_count:
@@ -179,7 +172,7 @@ def schedule_apply(*, version_id: int, user) -> ScheduleVersion:
             "and upload it again."
         )
     _apply(version=version, user=user, expected=version.report.get("fingerprint"))
-    return version
+    return ScheduleApplied(version, applied_now=True)
 
 
 def schedule_load(
@@ -189,9 +182,9 @@ def schedule_load(
     Check a schedule and, unless it has an error or this is a dry run, apply it at once.
 
     Returns the report and the applied version (None when nothing was written).
+    Run it inside the caller's transaction to add the cases' side of the change.
     """
     report = schedule_check(content=content, file_name=file_name)
-    report["cases_to_flag"] = len(_open_cases([e["jurisdiction_id"] for e in _moved(report)]))
     if report["file_error"] or report["errors"] or dry_run:
         return report, None
     with transaction.atomic():
@@ -216,7 +209,7 @@ def schedule_load(
 
 
 def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
-    """Write the plan, its history, the flags on open cases and the version, in the caller's transaction."""
+    """Write the plan, its history and the version, in the caller's transaction."""
     content = bytes(version.content)
     try:
         table = read_table(content=content, file_name=version.file_name)
@@ -275,9 +268,7 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
             changed_objects, update=True, default_user=user, default_date=now, batch_size=CHUNK
         )
 
-    flagged = _flag_open_cases(version=version, diff=diff, user=user, now=now)
-
-    pagecache.changed("plan", "cases")  # the plan, and the flagged cases' timelines
+    pagecache.changed("plan")
     counts = {
         "new": len(diff["new"]),
         "changed": len(diff["changed"]),
@@ -285,7 +276,6 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
         "errors": 0,
     }
     report = {**(version.report or {}), **diff, "counts": counts, "fingerprint": fingerprint(diff)}
-    report["cases_flagged"] = flagged
     version.report = report
     version.status = ScheduleVersion.Status.APPLIED
     version.applied_by = user
@@ -294,60 +284,26 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
     version.changed_count = counts["changed"]
     version.unchanged_count = counts["unchanged"]
     version.error_count = 0
-    version.cases_flagged = flagged
     version.save()
     return report
 
 
-def _flag_open_cases(*, version: ScheduleVersion, diff: dict, user, now) -> int:
+def schedule_cases_flagged_record(*, version: ScheduleVersion, count: int) -> None:
     """
-    Put a public event on the timeline of every open case whose jurisdiction's scheduled
-    date this schedule moves, saying from what to what; the case page's own warning
-    (activation_date_moved) follows from the new date.
+    Keep on the applied version how many open cases it flagged, as the cases
+    app counted them, in the transaction that applied it.
     """
-    moved = {e["jurisdiction_id"]: e for e in _moved(diff)}
-    cases = _open_cases(list(moved))
-    if not cases:
-        return 0
-    CaseEvent = apps.get_model("optouts", "CaseEvent")
-    OptOutRequest = apps.get_model("optouts", "OptOutRequest")
-    today = timezone.localdate()
-    uploaded = timezone.localtime(version.uploaded_at or now)
-    events = []
-    for case in cases:
-        entry = moved[case["jurisdiction_id"]]
-        if entry["old_scheduled"] is None:
-            what = "set the scheduled activation date"
-        elif entry["earlier"]:
-            what = "moved the scheduled activation date EARLIER"
-        else:
-            what = "moved the scheduled activation date later"
-        events.append(
-            CaseEvent(
-                request_id=case["id"],
-                kind="schedule",
-                occurred_on=today,
-                recorded_at=now,
-                actor=user,
-                summary=(
-                    f"ICE's deployment schedule “{version.file_name}” of {uploaded:%b %-d, %Y} "
-                    f"{what}: {_show(entry['old_scheduled'])} → {_show(entry['new_scheduled'])}."
-                ),
-                source=f"Deployment schedule no. {version.pk}, row {entry['row']} "
-                f"(SHA-256 {version.sha256[:12]}…)",
-                is_public=True,
-            )
-        )
-    CaseEvent.objects.bulk_create(events, batch_size=CHUNK)
-    case_ids = [c["id"] for c in cases]
-    for chunk in _chunks(case_ids):
-        OptOutRequest.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=now)
-    return len(cases)
+    version.cases_flagged = count
+    version.report = {**(version.report or {}), "cases_flagged": count}
+    version.save(update_fields=["cases_flagged", "report"])
 
 
 __all__ = [
     "PlanChangedError",
+    "ScheduleApplied",
+    "moved_rows",
     "schedule_apply",
+    "schedule_cases_flagged_record",
     "schedule_check_run",
     "schedule_discard",
     "schedule_load",

@@ -1,4 +1,9 @@
-"""Applying a schedule: the diff, all rows or none, history, versions and flagged cases."""
+"""
+Applying a schedule: the diff, all rows or none, history, versions and flagged
+cases. The plan's side is jurisdictions.schedules.services; a schedule is
+applied through the cases' service (optouts.services.schedule_apply), which
+also flags the open cases in the same transaction.
+"""
 
 import datetime
 
@@ -9,6 +14,7 @@ from django.urls import reverse
 from jurisdictions.models import Jurisdiction, PlanStatus, ScheduleVersion
 from jurisdictions.schedules import services
 from jurisdictions.services import jurisdiction_plan_update
+from optouts import services as case_services
 from optouts.models import CaseEvent, Stage
 from optouts.services import optout_create
 from tests.factories import OptOutRequestFactory, UserFactory
@@ -97,7 +103,7 @@ def test_applying_changes_the_plan_keeps_the_version_and_writes_history(
     content = csv_bytes(SCHEDULE)
     version = checked(content, admin_user, django_capture_on_commit_callbacks)
     history_before = Jurisdiction.history.count()
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
 
     la, arlington = (Jurisdiction.objects.get(pk=plan[k].pk) for k in ("la", "arlington"))
     assert la.scheduled_activation == D(2010, 8, 27)
@@ -125,7 +131,7 @@ def test_the_jurisdiction_page_shows_which_schedule_changed_its_date(
     client, plan, admin_user, django_capture_on_commit_callbacks
 ):
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     body = client.get(reverse("jurisdictions:detail", args=[plan["la"].pk])).content.decode()
     assert f"Deployment schedule “ice-2010-09.csv” (no. {version.pk}), row 2" in body
     assert "Ada Admin" in body
@@ -134,9 +140,9 @@ def test_the_jurisdiction_page_shows_which_schedule_changed_its_date(
 
 def test_applying_twice_changes_nothing_more(plan, admin_user, django_capture_on_commit_callbacks):
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     after = snapshot()
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert snapshot() == after
 
 
@@ -148,7 +154,7 @@ def test_a_schedule_with_a_row_in_error_cannot_be_applied(
     assert version.error_count == 1
     before = snapshot()
     with pytest.raises(ValidationError, match="rows in error, so none of it can be applied"):
-        services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert snapshot() == before
 
 
@@ -162,9 +168,9 @@ def test_a_failure_half_way_leaves_the_plan_as_it_was(
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_flag_open_cases", broken)
+    monkeypatch.setattr(case_services.schedules, "events_add_many", broken)
     with pytest.raises(RuntimeError):
-        services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert snapshot() == before
     version.refresh_from_db()
     assert version.status == ScheduleVersion.Status.CHECKED
@@ -182,14 +188,14 @@ def test_a_plan_changed_since_the_preview_is_not_applied_blindly(
     )
     before = snapshot()
     with pytest.raises(services.PlanChangedError, match="changed since this preview"):
-        services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert snapshot() == before
     # Checked again, the preview tells the truth and can be applied.
     with django_capture_on_commit_callbacks(execute=True):
         services.schedule_recheck(version_id=version.pk)
     version.refresh_from_db()
     assert version.report["counts"]["changed"] == 2
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert Jurisdiction.objects.get(pk=plan["santa_clara"].pk).scheduled_activation == D(
         2010, 10, 1
     )
@@ -217,8 +223,8 @@ def test_open_cases_whose_date_moved_are_flagged_on_their_timeline(
     assert open_case.scheduled_activation_at_filing == D(2010, 9, 28)
     version_before = open_case.version
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    assert version.report["cases_to_flag"] == 1
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    assert case_services.schedule_cases_to_flag(report=version.report) == 1
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
 
     version.refresh_from_db()
     assert version.cases_flagged == 1
@@ -248,7 +254,7 @@ def test_the_case_page_says_the_date_moved_earlier(
         requesting_body="sheriff",
     )
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     client.force_login(admin_user)  # a draft is seen by its jurisdiction and admins only
     body = client.get(case.get_absolute_url()).content.decode()
     assert "The scheduled activation date moved earlier since the notice was filed" in body
@@ -285,7 +291,7 @@ def test_a_new_date_for_a_jurisdiction_with_an_open_case_is_recorded_on_it(
         requesting_body="board_of_supervisors",
     )
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     event = CaseEvent.objects.get(request=case, kind=CaseEvent.Kind.SCHEDULE)
     assert "set the scheduled activation date: none → Sep 21, 2010" in event.summary
 
@@ -295,7 +301,7 @@ def test_an_actual_activation_date_activates_the_jurisdiction(
 ):
     rows = [["CA", "Los Angeles", "", "8/27/2010", "8/27/2010"]]
     version = checked(csv_bytes(rows), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     la = Jurisdiction.objects.get(pk=plan["la"].pk)
     assert la.actual_activation == D(2010, 8, 27)
     assert la.plan_status == PlanStatus.ACTIVATED
@@ -306,7 +312,7 @@ def test_jurisdictions_not_in_the_file_keep_their_dates(
 ):
     rows = [["VA", "Arlington", "", "9/21/2010", ""]]
     version = checked(csv_bytes(rows), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert Jurisdiction.objects.get(pk=plan["la"].pk).scheduled_activation == D(2010, 9, 28)
 
 
@@ -326,7 +332,7 @@ def test_discarding_an_upload_forgets_it_but_an_applied_one_is_kept(
     services.schedule_discard(version_id=version.pk)
     assert not ScheduleVersion.objects.filter(pk=version.pk).exists()
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     with pytest.raises(ValidationError, match="kept for the record"):
         services.schedule_discard(version_id=version.pk)
 
@@ -335,7 +341,7 @@ def test_the_same_file_again_is_all_unchanged_and_says_it_was_applied(
     plan, admin_user, django_capture_on_commit_callbacks
 ):
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user)
     again = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
     assert again.report["counts"] == {"new": 0, "changed": 0, "unchanged": 4, "errors": 0}
     assert again.report["already_applied"]["id"] == version.pk
@@ -359,5 +365,36 @@ def test_a_large_schedule_applies_in_few_queries(
     version = checked(csv_bytes(rows), admin_user, django_capture_on_commit_callbacks)
     assert version.report["counts"]["new"] == 3200
     with django_assert_max_num_queries(40 + 3200 // 50 + 25):
-        services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert Jurisdiction.objects.filter(scheduled_activation__isnull=False).count() == 3200
+
+
+def test_three_hundred_open_cases_are_flagged_in_few_queries_with_their_history(
+    plan, admin_user, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """Each case's version moves on and keeps a history row, in batches, never a query per case."""
+    from optouts.models import OptOutRequest
+
+    la, arlington = plan["la"], plan["arlington"]
+    OptOutRequest.objects.bulk_create(
+        OptOutRequest(
+            jurisdiction=la if i % 2 else arlington,
+            requesting_official=f"Official {i}",
+            requesting_body="sheriff",
+        )
+        for i in range(300)
+    )
+    version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(60):
+        case_services.schedule_apply(version_id=version.pk, user=admin_user)
+    version.refresh_from_db()
+    assert version.cases_flagged == 300 and version.report["cases_flagged"] == 300
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SCHEDULE).count() == 300
+    assert set(OptOutRequest.objects.values_list("version", flat=True)) == {2}
+    assert (
+        OptOutRequest.history.filter(
+            history_change_reason=f"Deployment schedule “ice-2010-09.csv” (no. {version.pk})",
+            history_user=admin_user,
+        ).count()
+        == 300
+    )

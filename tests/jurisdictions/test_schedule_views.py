@@ -60,7 +60,7 @@ def test_only_staff_with_the_permission_get_in(client, places):
     assert "Apply this schedule" not in preview.content.decode()
     version = ScheduleVersion.objects.get()
     assert (
-        client.post(reverse("jurisdictions:schedule_apply", args=[version.pk])).status_code == 403
+        client.post(reverse("optouts:schedule_apply", args=[version.pk])).status_code == 403
     )
 
 
@@ -74,7 +74,7 @@ def test_upload_preview_apply(admin_client, places, django_capture_on_commit_cal
     assert 'id="count-new">2<' in body
     assert "Apply this schedule" in body
     assert "Los Angeles County, CA" in body and "Aug 27, 2010" in body
-    response = admin_client.post(reverse("jurisdictions:schedule_apply", args=[version.pk]))
+    response = admin_client.post(reverse("optouts:schedule_apply", args=[version.pk]))
     assert response.status_code == 302
     body = admin_client.get(response["Location"]).content.decode()
     assert "Schedule applied: 2 new, 0 changed, 0 unchanged; 0 open cases flagged." in body
@@ -141,7 +141,7 @@ def test_rows_in_error_are_listed_and_there_is_no_apply_button(
     assert "Apply this schedule" not in body
     version = ScheduleVersion.objects.get()
     before = snapshot()
-    response = admin_client.post(reverse("jurisdictions:schedule_apply", args=[version.pk]))
+    response = admin_client.post(reverse("optouts:schedule_apply", args=[version.pk]))
     assert snapshot() == before
     assert "none of it can be applied" in admin_client.get(response["Location"]).content.decode()
 
@@ -183,7 +183,8 @@ def test_the_preview_keeps_a_fixed_number_of_queries(
     for rows in (few, few + many):
         with django_capture_on_commit_callbacks(execute=True):
             response = post_file(admin_client, csv_bytes(rows))
-        with django_assert_max_num_queries(4):
+        # One of them counts the open cases the schedule would flag, as they are now.
+        with django_assert_max_num_queries(5):
             page = admin_client.get(response["Location"])
         assert page.status_code == 200
     assert "1,497" in page.content.decode() or "1497" in page.content.decode()

@@ -75,7 +75,9 @@ def test_the_whole_lifecycle_records_every_step_with_who_and_history(draft, user
     deliver(draft, user, Recipient.ICE)
     services.optout_request_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(30))
     meeting = timezone.make_aware(datetime.datetime.combine(days_ago(20), datetime.time(10)))
-    services.optout_schedule_meeting(case_id=draft.pk, user=user, meeting_at=meeting, location="DHS")
+    services.optout_schedule_meeting(
+        case_id=draft.pk, user=user, meeting_at=meeting, location="DHS"
+    )
     services.optout_hold_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(20))
     new_date = TODAY + datetime.timedelta(days=200)
     services.optout_resolve(
@@ -230,3 +232,124 @@ def test_a_note_is_private_when_asked_and_a_future_date_is_refused(draft, user):
         )
     with pytest.raises(ValidationError):
         services.event_record(case_id=draft.pk, user=user, kind="stage", summary="Forged move")
+
+
+@pytest.fixture
+def announced():
+    """What case_events_added announced, call by call."""
+    from optouts.signals import case_events_added
+
+    calls = []
+
+    def receiver(sender, event_ids, case_ids, **kwargs):
+        calls.append((event_ids, case_ids))
+
+    case_events_added.connect(receiver, dispatch_uid="test-announced")
+    yield calls
+    case_events_added.disconnect(dispatch_uid="test-announced")
+
+
+def test_a_new_draft_is_one_version_with_one_history_row(draft):
+    assert draft.version == 1
+    assert draft.history.count() == 1
+    assert draft.history.get().history_change_reason == "Drafted"
+
+
+def test_an_event_moves_the_version_keeps_history_and_is_announced_after_the_commit(
+    draft, user, announced, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event = services.event_record(case_id=draft.pk, user=user, kind="reply", summary="A reply.")
+    assert announced == []  # nothing is said before the commit
+    for callback in callbacks:
+        callback()
+    assert announced == [([event.pk], [draft.pk])]
+    draft.refresh_from_db()
+    assert draft.version == 2
+    record = draft.history.order_by("-history_id").first()
+    assert (record.history_user, record.history_change_reason) == (user, "Timeline entry added")
+
+
+def test_a_rolled_back_event_is_never_announced(
+    draft, user, announced, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                services.event_record(case_id=draft.pk, user=user, kind="note", summary="Oops")
+                raise RuntimeError
+    assert announced == []
+    assert not draft.events.filter(summary="Oops").exists()
+
+
+def test_many_cases_get_their_events_in_bulk_with_history_and_one_announcement(
+    user, announced, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.db import transaction
+
+    jurisdiction = JurisdictionFactory()
+    cases = [
+        services.optout_create(
+            jurisdiction=jurisdiction,
+            user=user,
+            requesting_official=f"Official {i}",
+            requesting_body="sheriff",
+        )
+        for i in range(30)
+    ]
+    announced.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            locked = list(
+                OptOutRequest.objects.select_for_update().filter(jurisdiction=jurisdiction)
+            )
+            with django_assert_max_num_queries(8):
+                events = services.events_add_many(
+                    cases=locked,
+                    kind=CaseEvent.Kind.SCHEDULE,
+                    occurred_on=TODAY,
+                    summaries={c.pk: f"Moved {c.pk}" for c in locked},
+                    actor=user,
+                    reason="Deployment schedule",
+                )
+    assert len(events) == 30 and all(e.pk for e in events)
+    assert announced == [([e.pk for e in events], [c.pk for c in locked])]
+    for case in cases:
+        case.refresh_from_db()
+        assert case.version == 2
+        assert case.events.get(kind="schedule").summary == f"Moved {case.pk}"
+        record = case.history.order_by("-history_id").first()
+        assert (record.history_user, record.history_change_reason) == (user, "Deployment schedule")
+
+
+def test_copies_sent_together_are_recorded_together_or_not_at_all(draft, user):
+    copies = [
+        {
+            "recipient": Recipient.SIB,
+            "recipient_name": "The SIB",
+            "method": "letter",
+            "sent_on": days_ago(30),
+        },
+        {
+            "recipient": Recipient.ICE,
+            "recipient_name": "ICE",
+            "method": "letter",
+            "sent_on": TODAY + datetime.timedelta(days=1),
+        },
+    ]
+    with pytest.raises(ValidationError, match="future"):
+        services.deliveries_record(case_id=draft.pk, user=user, copies=copies, expected_version=1)
+    assert not draft.deliveries.exists()
+    copies[1]["sent_on"] = days_ago(29)
+    services.deliveries_record(case_id=draft.pk, user=user, copies=copies, expected_version=1)
+    draft.refresh_from_db()
+    assert draft.stage == Stage.NOTICE_SENT
+    assert draft.events.filter(kind="delivery").count() == 2
+
+
+def test_the_meeting_moves_are_plain_services_found_by_name():
+    for name in ("optout_request_meeting", "optout_hold_meeting"):
+        service = getattr(services, name)
+        assert service.__name__ == name and service.__doc__

@@ -154,3 +154,43 @@ def test_the_follow_page_keeps_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(3):
         assert client.get(reverse("public:follow"), {"case": public_case.pk}).status_code == 200
+
+
+def test_a_schedule_moving_many_cases_dates_is_announced_to_their_followers(
+    public_case, django_capture_on_commit_callbacks
+):
+    """Events a schedule adds in bulk reach followers as one added by hand does."""
+    from jurisdictions.models import ScheduleVersion
+    from tests.factories import UserFactory
+    from tests.jurisdictions.test_schedule_support import csv_bytes
+
+    jurisdiction = public_case.jurisdiction
+    other = optouts.optout_create(
+        jurisdiction=jurisdiction,
+        user=None,
+        requesting_official="County Board",
+        requesting_body="board_of_supervisors",
+    )  # a draft: not public yet, so nobody hears of it
+    Follow.objects.create(
+        email="f@example.org", jurisdiction=jurisdiction, confirmed_at=timezone.now()
+    )
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    rows = [
+        [jurisdiction.state.postal_code, jurisdiction.name, jurisdiction.fips, "2010-11-02", ""]
+    ]
+    from jurisdictions.schedules import services as plan_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version = plan_services.schedule_upload(
+            file_name="ice.csv", content=csv_bytes(rows), user=admin
+        )
+    assert ScheduleVersion.objects.get(pk=version.pk).status == ScheduleVersion.Status.CHECKED
+    with django_capture_on_commit_callbacks(execute=True):
+        optouts.schedule_apply(version_id=version.pk, user=admin)
+
+    flagged = public_case.events.get(kind="schedule")
+    assert other.events.filter(kind="schedule").exists()
+    [notice] = mail.outbox
+    assert notice.to == ["f@example.org"]
+    assert "activation date changed" in notice.subject
+    assert FollowNotice.objects.get().event == flagged

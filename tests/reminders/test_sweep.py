@@ -293,3 +293,29 @@ def test_followers_hear_of_a_nearing_activation_date_once(
     assert "List-Unsubscribe" in to_follower[0].extra_headers
     sweep(django_capture_on_commit_callbacks)
     assert len([m for m in mail.outbox if m.to == ["advocate@example.org"]]) == 1
+
+
+def test_a_reminder_on_the_timeline_moves_the_case_on_like_any_event(
+    people, django_capture_on_commit_callbacks
+):
+    """Written through the case's own service: a newer version, a history row, an announcement."""
+    from optouts.signals import case_events_added
+
+    case = make_case(
+        stage=Stage.DRAFT, entered=TODAY - days(8), jurisdiction=people["jurisdiction"]
+    )
+    before = case.version
+    heard = []
+    case_events_added.connect(
+        lambda sender, event_ids, case_ids, **kw: heard.append(case_ids),
+        weak=False,
+        dispatch_uid="test-reminder-heard",
+    )
+    try:
+        sweep(django_capture_on_commit_callbacks)
+    finally:
+        case_events_added.disconnect(dispatch_uid="test-reminder-heard")
+    case.refresh_from_db()
+    assert case.version == before + 1
+    assert case.history.order_by("-history_id").first().history_change_reason == "Reminder sent"
+    assert heard == [[case.pk]]

@@ -1,4 +1,9 @@
-"""Load one of ICE's deployment schedules (CSV or XLSX) from the command line."""
+"""
+Load one of ICE's deployment schedules (CSV or XLSX) from the command line.
+
+It lives with the cases because applying a schedule flags the open cases whose
+date it moves (optouts.services.schedule_load), not only the plan.
+"""
 
 from pathlib import Path
 
@@ -7,13 +12,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jurisdictions.schedules.services import schedule_load
+from optouts.services import schedule_load
 
 
 class Command(BaseCommand):
     help = (
-        "Check a deployment schedule against the plan in force and apply it: all rows or "
-        "none. Prints the counts and every row in error; exits with status 1, writing "
+        "Check a deployment schedule against the plan in force and apply it, flagging the "
+        "open cases whose date moves: all rows or none. Prints the counts and every row in error; exits with status 1, writing "
         "nothing, when any row is in error."
     )
 

@@ -1,0 +1,53 @@
+"""
+The only writer of a case and its timeline (STYLE.md, "Our layout").
+
+    base        the lock with its version check, the transition check, the errors
+    timeline    event_add and events_add_many: every timeline event, whoever
+                causes it, and the case_events_added signal after the commit
+    notice      drafting, the copies of the notice, renewing a denied request
+    moves       the meeting, the resolution, the withdrawal
+    schedules   a deployment schedule applied to the plan and to the open cases
+
+Callers import from here: `from optouts import services`.
+"""
+
+from .base import ConcurrentChangeError, TransitionError
+from .moves import (
+    optout_hold_meeting,
+    optout_request_meeting,
+    optout_resolve,
+    optout_schedule_meeting,
+    optout_withdraw,
+)
+from .notice import (
+    deliveries_record,
+    delivery_record,
+    missing_recipients,
+    optout_create,
+    optout_reopen,
+    optout_send_notice,
+)
+from .schedules import schedule_apply, schedule_cases_to_flag, schedule_load
+from .timeline import event_add, event_record, events_add_many
+
+__all__ = [
+    "ConcurrentChangeError",
+    "TransitionError",
+    "deliveries_record",
+    "delivery_record",
+    "event_add",
+    "event_record",
+    "events_add_many",
+    "missing_recipients",
+    "optout_create",
+    "optout_hold_meeting",
+    "optout_reopen",
+    "optout_request_meeting",
+    "optout_resolve",
+    "optout_schedule_meeting",
+    "optout_send_notice",
+    "optout_withdraw",
+    "schedule_apply",
+    "schedule_cases_to_flag",
+    "schedule_load",
+]

@@ -1,0 +1,242 @@
+"""
+A case's notice: drafting the request, recording the copies sent to the SIB
+and ICE (the draft becomes "notice sent" when both have one), and renewing a
+denied request with a new notice.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction
+
+from ..models import CaseEvent, Delivery, DeliveryMethod, OptOutRequest, Outcome, Recipient, Stage
+from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock
+from .moves import _move
+from .timeline import event_add
+
+
+@transaction.atomic
+def optout_create(
+    *,
+    jurisdiction: Jurisdiction,
+    user,
+    requesting_official: str,
+    requesting_body: str,
+    reasons: str = "",
+    opened_on: datetime.date | None = None,
+    reopens: OptOutRequest | None = None,
+) -> OptOutRequest:
+    """Draft a new opt-out request; it stays a draft until the notice reaches the SIB and ICE."""
+    opened_on = opened_on or timezone.localdate()
+    case = OptOutRequest(
+        jurisdiction=jurisdiction,
+        requesting_official=requesting_official,
+        requesting_body=requesting_body,
+        reasons=reasons,
+        opened_on=opened_on,
+        scheduled_activation_at_filing=jurisdiction.scheduled_activation,
+        reopens=reopens,
+        created_by=user,
+    )
+    case.full_clean(validate_unique=False)
+    event_add(
+        case=case,
+        kind=CaseEvent.Kind.CREATED,
+        occurred_on=opened_on,
+        actor=user,
+        to_stage=Stage.DRAFT,
+        summary=f"{requesting_official} drafted an opt-out request"
+        + (" renewing the denied request." if reopens else "."),
+        reason="Drafted",
+    )
+    return case
+
+
+def missing_recipients(case: OptOutRequest) -> list[str]:
+    """The recipients the written notice has not reached yet (labels, in order)."""
+    delivered = set(case.deliveries.values_list("recipient", flat=True))
+    return [Recipient(r).label for r in REQUIRED_RECIPIENTS if r not in delivered]
+
+
+def _delivery_add(
+    case: OptOutRequest,
+    *,
+    user,
+    recipient: str,
+    recipient_name: str,
+    method: str,
+    sent_on: datetime.date,
+    reference: str = "",
+    source: str = "",
+) -> Delivery:
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": "A copy cannot be sent in the future."})
+    delivery = Delivery(
+        request=case,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        method=method,
+        sent_on=sent_on,
+        reference=reference,
+        recorded_by=user,
+    )
+    delivery._history_user = user
+    delivery.full_clean()
+    delivery.save()
+    event_add(
+        case=case,
+        kind=CaseEvent.Kind.DELIVERY,
+        occurred_on=sent_on,
+        actor=user,
+        summary=f"Notice sent by {DeliveryMethod(method).label.lower()} to {recipient_name}.",
+        source=source,
+        reason="Copy of the notice recorded",
+    )
+    return delivery
+
+
+@transaction.atomic
+def deliveries_record(
+    *,
+    case_id: int,
+    user,
+    copies: list[dict],
+    source: str = "",
+    expected_version: int | None = None,
+) -> list[Delivery]:
+    """
+    Record the written copies of the notice sent together (each a dict of
+    recipient, recipient_name, method, sent_on and optionally reference):
+    all of them or none. The version the user saw is checked once, before
+    the first copy, since the copies are one act. When copies have reached
+    both the SIB and ICE, a draft request moves to "notice sent" in the same
+    transaction.
+    """
+    case = _lock(case_id, expected_version)
+    if not case.is_open:
+        raise TransitionError("A closed request takes no more notices.")
+    if not copies:
+        raise ValidationError("Name at least one recipient the notice was sent to.")
+    deliveries = [
+        _delivery_add(
+            case,
+            user=user,
+            recipient=copy["recipient"],
+            recipient_name=copy["recipient_name"],
+            method=copy["method"],
+            sent_on=copy["sent_on"],
+            reference=copy.get("reference", ""),
+            source=source,
+        )
+        for copy in copies
+    ]
+    if case.stage == Stage.DRAFT and not missing_recipients(case):
+        last = max(case.deliveries.values_list("sent_on", flat=True))
+        _move(
+            case,
+            target=_check(case, "send_notice"),
+            user=user,
+            reason="Notice delivered to the SIB and ICE",
+            occurred_on=last,
+            fields=[],
+            summary="The written notice has reached both the State Identification Bureau and ICE.",
+        )
+    return deliveries
+
+
+def delivery_record(
+    *,
+    case_id: int,
+    user,
+    recipient: str,
+    recipient_name: str,
+    method: str,
+    sent_on: datetime.date,
+    reference: str = "",
+    source: str = "",
+    expected_version: int | None = None,
+) -> Delivery:
+    """Record one written copy of the notice: deliveries_record with a single copy."""
+    [delivery] = deliveries_record(
+        case_id=case_id,
+        user=user,
+        copies=[
+            {
+                "recipient": recipient,
+                "recipient_name": recipient_name,
+                "method": method,
+                "sent_on": sent_on,
+                "reference": reference,
+            }
+        ],
+        source=source,
+        expected_version=expected_version,
+    )
+    return delivery
+
+
+@transaction.atomic
+def optout_send_notice(*, case_id: int, user, expected_version: int | None = None) -> OptOutRequest:
+    """Move a draft to "notice sent"; refused, naming who is missing, unless both copies went."""
+    case = _lock(case_id, expected_version)
+    if case.stage == Stage.NOTICE_SENT:
+        return case
+    target = _check(case, "send_notice")
+    missing = missing_recipients(case)
+    if missing:
+        raise TransitionError(
+            "The notice must reach both the State Identification Bureau and ICE. "
+            f"Not yet sent to: {', '.join(missing)}."
+        )
+    last = max(case.deliveries.values_list("sent_on", flat=True))
+    _move(
+        case,
+        target=target,
+        user=user,
+        reason="Notice sent",
+        occurred_on=last,
+        fields=[],
+        summary="The written notice has reached both the State Identification Bureau and ICE.",
+    )
+    return case
+
+
+@transaction.atomic
+def optout_reopen(
+    *,
+    case_id: int,
+    user,
+    requesting_official: str = "",
+    reasons: str = "",
+    opened_on: datetime.date | None = None,
+) -> OptOutRequest:
+    """
+    Renew a denied request with a new notice: a new draft case linked to the
+    old one (one case per attempt). Repeating it returns the same new case.
+    """
+    case = _lock(case_id, None)
+    existing = OptOutRequest.objects.filter(reopens=case).first()
+    if existing:
+        return existing
+    if not (case.stage == Stage.RESOLVED and case.outcome == Outcome.DENIED):
+        raise TransitionError("Only a denied request can be renewed with a new notice.")
+    new_case = optout_create(
+        jurisdiction=case.jurisdiction,
+        user=user,
+        requesting_official=requesting_official or case.requesting_official,
+        requesting_body=case.requesting_body,
+        reasons=reasons or case.reasons,
+        reopens=case,
+        opened_on=opened_on,
+    )
+    event_add(
+        case=case,
+        kind=CaseEvent.Kind.NOTE,
+        occurred_on=new_case.opened_on,
+        actor=user,
+        summary=f"Renewed with a new notice: request #{new_case.pk}.",
+    )
+    return new_case
