@@ -44,9 +44,8 @@ def jurisdiction_list(request):
 # The cases listed are those the viewer may see.
 @pagecache.cached_page(kinds=("plan", "cases"))
 def jurisdiction_detail(request, pk: int):
-    from optouts.permissions import STAFF, can_act
-    from optouts.selectors import jurisdiction_cases
-
+    # The jurisdiction's cases are drawn by the cases app's own tag
+    # (optouts_tags.jurisdiction_cases): the directory knows nothing of cases.
     jurisdiction = get_object_or_404(
         Jurisdiction.objects.select_related("state", "state__sib"), pk=pk
     )
@@ -56,7 +55,5 @@ def jurisdiction_detail(request, pk: int):
         {
             "jurisdiction": jurisdiction,
             "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
-            "cases": jurisdiction_cases(jurisdiction=jurisdiction, user=request.user),
-            "may_file": can_act(request.user, jurisdiction.pk, (STAFF,)),
         },
     )
