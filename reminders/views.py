@@ -1,7 +1,7 @@
 """
 The notifications page, email preferences, one-click unsubscribe, and the
 snooze form of the case page. Each view checks who may act, then calls one
-service.
+service; a successful POST redirects.
 """
 
 from django.contrib import messages
@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from optouts.models import OptOutRequest
 from optouts.permissions import COUNSEL, STAFF, can_act
@@ -81,18 +81,28 @@ def unsubscribe(request, token: str):
 
 
 def _case_for_acting(request, pk: int) -> OptOutRequest:
-    case = get_object_or_404(OptOutRequest.objects.only("id", "jurisdiction_id", "stage"), pk=pk)
+    case = get_object_or_404(
+        OptOutRequest.objects.select_related("jurisdiction__state").only(
+            "id", "stage", "opened_on", "jurisdiction__name", "jurisdiction__state__postal_code"
+        ),
+        pk=pk,
+    )
     if not can_act(request.user, case.jurisdiction_id, (STAFF, COUNSEL)):
         raise PermissionDenied("You do not act for this jurisdiction.")
     return case
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def snooze(request, pk: int):
+    """
+    The snooze form: on the case page's reminders panel, and on a page of its
+    own, which shows a refused form again with its errors at their fields.
+    A saved snooze goes back to the case page.
+    """
     case = _case_for_acting(request, pk)
-    form = SnoozeForm(request.POST, prefix="snooze", rules=selectors.active_rules())
-    if form.is_valid():
+    form = SnoozeForm(request.POST or None, prefix="snooze", rules=selectors.active_rules())
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.snooze_create(
@@ -107,12 +117,8 @@ def snooze(request, pk: int):
         else:
             messages.success(request, f"Reminders snoozed until {data['until']:%B %-d, %Y}.")
             return redirect(case.get_absolute_url() + "#reminders")
-    # Show the case page again with the form's errors in the reminders panel.
-    from optouts.views import case_detail
-
-    request.reminders_snooze_form = form
-    messages.error(request, "The reminders were not snoozed: please correct the form.")
-    return case_detail(request, pk, status=400)
+    status = 400 if form.errors else 200
+    return render(request, "reminders/snooze.html", {"case": case, "form": form}, status=status)
 
 
 @login_required

@@ -50,9 +50,7 @@ def reminders_panel(context, case):
         return {"show": False}
     today = timezone.localdate()
     panel = selectors.case_panel(case=case, today=today)
-    form = getattr(request, "reminders_snooze_form", None) or SnoozeForm(
-        prefix="snooze", rules=panel["rules"]
-    )
+    form = SnoozeForm(prefix="snooze", rules=panel["rules"])
     return {
         "show": True,
         "case": case,
