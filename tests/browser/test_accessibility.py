@@ -80,3 +80,50 @@ def test_the_keyboard_alone_reaches_the_content_and_files_a_search(page, sent_ca
         " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; })()"
     )
     assert outline
+
+
+def test_a_failed_submit_starts_at_a_summary_linking_to_each_field(page, sent_case):
+    case, _ = sent_case
+    page.goto(f"/follow/?case={case.pk}")
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_role("button", name="Follow").click()
+    page.wait_for_load_state()
+    focused = page.evaluate("document.activeElement.dataset.errorSummary !== undefined")
+    assert focused, "the focus is not on the error summary"
+    link = page.locator("[data-error-summary] a").first
+    target = link.get_attribute("href")
+    assert target.startswith("#id_")
+    link.click()
+    assert page.evaluate("'#' + document.activeElement.id") == target
+    assert_accessible(page)
+
+
+def test_every_help_text_is_the_one_its_field_points_to(page, sent_case):
+    case, staff = sent_case
+    login(page, staff.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    described = page.locator("[aria-describedby]")
+    assert described.count() > 0
+    for i in range(described.count()):
+        for ref in described.nth(i).get_attribute("aria-describedby").split():
+            assert page.locator(f"#{ref}").count() == 1, ref
+
+
+def test_radio_groups_are_fieldsets_with_a_legend(page, sent_case):
+    case, staff = sent_case
+    login(page, staff.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    radios = page.locator("input[type=radio]")
+    assert radios.count() > 0
+    for i in range(radios.count()):
+        legend = radios.nth(i).evaluate(
+            "r => { const f = r.closest('fieldset'); return f && f.querySelector('legend') "
+            "&& f.querySelector('legend').textContent.trim(); }"
+        )
+        assert legend, radios.nth(i).get_attribute("name")
+
+
+def test_the_site_has_a_favicon(page, sent_case):
+    response = page.goto("/favicon.ico")
+    assert response.status == 200
+    assert "image" in response.headers["content-type"]

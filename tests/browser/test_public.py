@@ -82,6 +82,6 @@ def test_follow_a_case_with_a_bad_address_says_why(page, public_case):  # noqa: 
     page.goto(f"/follow/?case={public_case.pk}")
     page.get_by_label("Your email address").fill("nobody")
     page.get_by_role("button", name="Follow").click()
-    assert page.get_by_text("Enter a valid email address.").is_visible()
+    assert page.get_by_text("Enter a valid email address.", exact=True).is_visible()
     assert_accessible(page)
     assert not Follow.objects.exists()
