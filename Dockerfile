@@ -1,16 +1,16 @@
 # One image for the web server, the Celery worker and Celery beat.
 FROM python:3.11-slim-bookworm
 
-# WeasyPrint needs Pango; fonts for the letters; pdftotext/pdfunite for case files.
+# WeasyPrint needs Pango; fonts for the letters. PDFs are read and joined in Python (pypdf).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils \
-      nodejs npm \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY scomm ./scomm
 COPY jurisdictions ./jurisdictions
 COPY optouts ./optouts
@@ -19,8 +19,7 @@ COPY reminders ./reminders
 COPY public ./public
 RUN pip install --no-cache-dir .
 COPY . .
-RUN if [ -f package.json ]; then npm install --omit=dev --prefix .cache/npm; fi \
- && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home scomm && mkdir -p /app/media && chown scomm /app/media
 USER scomm
