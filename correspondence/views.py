@@ -31,7 +31,6 @@ from optouts.permissions import (
 from . import exports, forms, letters, log, placeholders, selectors
 from .models import Attachment, CaseExport, Letter, LetterTemplate
 
-
 # Letters and correspondence are written by the jurisdiction's staff and counsel.
 WRITERS = (STAFF, COUNSEL)
 CASES = OptOutRequest.objects.select_related("jurisdiction__state")
@@ -47,6 +46,11 @@ def _visible(request, case: OptOutRequest, *, private: bool = False) -> bool:
     return can_see_private(user, case.jurisdiction_id) or (
         not private and may_see_case(user, case)
     )
+
+
+def _case_for_writer(request, pk: int) -> OptOutRequest:
+    """The case if this user writes its letters; anyone else gets a 403 that says why."""
+    return case_for_actor(pk, request.user, roles=WRITERS, queryset=CASES, hide_drafts=False)
 
 
 def _letter(request, pk: int) -> Letter:
@@ -67,7 +71,7 @@ def _errors(request, exc: ValidationError):
 
 @require_POST
 def letter_create(request, case_pk: int):
-    case = case_for_actor(case_pk, request.user, roles=WRITERS, queryset=CASES)
+    case = _case_for_writer(request, case_pk)
     form = forms.LetterCreateForm(
         request.POST, templates=LetterTemplate.objects.filter(is_active=True)
     )
@@ -125,7 +129,10 @@ def letter_edit(request, pk: int):
 
 
 def _letter_for_write(request, pk: int) -> Letter:
-    letter = _letter(request, pk)
+    try:
+        letter = selectors.letter_detail(pk=pk)
+    except Letter.DoesNotExist:
+        raise Http404("No such letter.") from None
     require_case_actor(request.user, letter.request, roles=WRITERS)
     return letter
 
@@ -177,7 +184,7 @@ def letter_pdf(request, pk: int):
 def correspondence_create(request, case_pk: int):
     if not request.user.is_authenticated and request.method == "GET":
         return redirect_to_login(request.get_full_path())
-    case = case_for_actor(case_pk, request.user, roles=WRITERS, queryset=CASES)
+    case = _case_for_writer(request, case_pk)
     form = forms.CorrespondenceForm(
         request.POST or None,
         request.FILES or None,

@@ -6,18 +6,18 @@ cases too, so its view is the cases app's (optouts.views_schedules).
 """
 
 import datetime
-import functools
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import admin_required
 
 from .models import PlanStatus, ScheduleVersion
 from .schedules import services
@@ -28,19 +28,9 @@ APPLY_PERMISSION = "jurisdictions.apply_scheduleversion"
 
 def staff_with(permission: str):
     """Signed-in staff holding the permission; others are sent to sign in or refused."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not (request.user.is_staff and request.user.has_perm(permission)):
-                raise PermissionDenied("Loading deployment schedules is for administrators.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return admin_required(
+        permission, refused="Loading deployment schedules is for administrators."
+    )
 
 
 class ScheduleUploadForm(forms.Form):

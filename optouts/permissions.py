@@ -4,7 +4,12 @@ counsel only for the jurisdictions they belong to. Reading the public parts
 needs no account.
 """
 
+from django.db.models import QuerySet
+
+from core.access import object_for_viewer, require_actor
 from jurisdictions.models import Membership
+
+from .models import OptOutRequest
 
 STAFF = Membership.Role.STAFF
 COUNSEL = Membership.Role.COUNSEL
@@ -50,3 +55,60 @@ def visibility_scope(user) -> str:
         return "admin"
     own = sorted(j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL})
     return "members:" + ",".join(map(str, own)) if own else "public"
+
+
+def may_see_case(user, case: OptOutRequest) -> bool:
+    """
+    Everyone sees a public case; an unsent draft only its jurisdiction's
+    staff and counsel, and admins. The user's roles are asked first: they
+    are already in memory, the case's deliveries may not be.
+    """
+    return can_see_private(user, case.jurisdiction_id) or case.is_public
+
+
+def _cases(queryset: QuerySet | None) -> QuerySet:
+    if queryset is None:
+        return OptOutRequest.objects.select_related("jurisdiction", "jurisdiction__state")
+    return queryset
+
+
+def case_for_viewer(pk, user, *, queryset: QuerySet | None = None) -> OptOutRequest:
+    """
+    The case if this user may see it. Otherwise a 404, as for a case that
+    does not exist: a private draft is not revealed by its answer.
+    """
+    return object_for_viewer(
+        _cases(queryset),
+        pk,
+        can_view=lambda case: may_see_case(user, case),
+        not_found="No such opt-out request.",
+    )
+
+
+def require_case_actor(user, case: OptOutRequest, *, roles=(STAFF,)) -> None:
+    """A 403 that says why, unless this user acts for the case's jurisdiction in one of `roles`."""
+    require_actor(
+        user,
+        case,
+        allowed=lambda actor, case: can_act(actor, case.jurisdiction_id, roles),
+        refused="You do not act for this jurisdiction.",
+        sign_in="Sign in to act on a request.",
+    )
+
+
+def case_for_actor(
+    pk, user, *, roles=(STAFF,), queryset: QuerySet | None = None, hide_drafts: bool = True
+) -> OptOutRequest:
+    """
+    The case if this user acts for its jurisdiction in one of `roles`. A
+    case they may not see is a 404 (case_for_viewer); one they may see but
+    not change is a 403 that says why (require_case_actor). With
+    `hide_drafts=False` a draft they may not see is refused with a 403 like
+    any other case, as the letters' and reminders' forms have always answered.
+    """
+    if hide_drafts:
+        case = case_for_viewer(pk, user, queryset=queryset)
+    else:
+        case = object_for_viewer(_cases(queryset), pk, not_found="No such opt-out request.")
+    require_case_actor(user, case, roles=roles)
+    return case

@@ -22,6 +22,8 @@ from .permissions import (
     STAFF,
     can_act,
     can_see_private,
+    case_for_actor,
+    case_for_viewer,
     is_admin,
     roles_by_jurisdiction,
 )
@@ -50,16 +52,6 @@ def case_list(request):
     # The same filters and the same visible cases give the same list, whoever asks.
     results = fragments.cached_fragment(request, "optouts/_case_list.html", build)
     return render(request, "optouts/case_list.html", {"results": results})
-
-
-def _get_case(pk: int, user) -> OptOutRequest:
-    try:
-        case = selectors.case_detail(pk=pk)
-    except OptOutRequest.DoesNotExist:
-        raise Http404("No such opt-out request.") from None
-    if not case.is_public and not can_see_private(user, case.jurisdiction_id):
-        raise Http404("No such opt-out request.")
-    return case
 
 
 def _action_forms(case, user, bound=None):
@@ -115,7 +107,7 @@ def _notice_forms(case, data=None):
 
 @pagecache.cached_page(kinds=("cases", "plan", "letters"))
 def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=None, status=200):
-    case = _get_case(pk, request.user)
+    case = case_for_viewer(pk, request.user, queryset=selectors.case_pages())
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
     may_note = can_see_private(user, case.jurisdiction_id)
@@ -174,13 +166,6 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
         "today": timezone.localdate(),
     }
     return render(request, "optouts/case_detail.html", context, status=status)
-
-
-def _require(request, case: OptOutRequest, roles=(STAFF,)):
-    if not request.user.is_authenticated:
-        raise PermissionDenied("Sign in to act on a request.")
-    if not can_act(request.user, case.jurisdiction_id, roles):
-        raise PermissionDenied("You do not act for this jurisdiction.")
 
 
 def _apply(request, case, call):
@@ -256,8 +241,7 @@ def case_create(request):
 def case_notice(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk, request.user)
-    _require(request, case)
+    case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
     notice_forms = _notice_forms(case, request.POST)
     filled = [
         nf
@@ -319,8 +303,7 @@ def case_action(request, pk: int, action: str):
         return HttpResponseNotAllowed(["POST"])
     if action not in ACTION_FORMS:
         raise Http404("No such action.")
-    case = _get_case(pk, request.user)
-    _require(request, case)
+    case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
     form = ACTION_FORMS[action](request.POST, prefix=action)
     if not form.is_valid():
         messages.error(request, "Please correct the errors below.")
@@ -360,8 +343,9 @@ def case_action(request, pk: int, action: str):
 def case_event(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk, request.user)
-    _require(request, case, (STAFF, COUNSEL))
+    case = case_for_actor(
+        pk, request.user, roles=(STAFF, COUNSEL), queryset=selectors.case_pages()
+    )
     form = forms.EventForm(request.POST, prefix="event")
     if not form.is_valid():
         return case_detail(request, pk, event_form=form, status=400)
@@ -389,8 +373,7 @@ def case_event(request, pk: int):
 def case_reopen(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = _get_case(pk, request.user)
-    _require(request, case)
+    case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
     result = {}
 
     def reopen():

@@ -6,7 +6,7 @@ service; a successful POST redirects.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from optouts.models import OptOutRequest
-from optouts.permissions import COUNSEL, STAFF, can_act
+from optouts.permissions import COUNSEL, STAFF, case_for_actor
 from core.forms import add_service_errors
 
 from . import selectors, services
@@ -81,15 +81,17 @@ def unsubscribe(request, token: str):
 
 
 def _case_for_acting(request, pk: int) -> OptOutRequest:
-    case = get_object_or_404(
-        OptOutRequest.objects.select_related("jurisdiction__state").only(
-            "id", "stage", "opened_on", "jurisdiction__name", "jurisdiction__state__postal_code"
+    return case_for_actor(
+        pk,
+        request.user,
+        roles=(STAFF, COUNSEL),
+        hide_drafts=False,
+        queryset=(
+            OptOutRequest.objects.select_related("jurisdiction__state").only(
+                "id", "stage", "opened_on", "jurisdiction__name", "jurisdiction__state__postal_code"
+            )
         ),
-        pk=pk,
     )
-    if not can_act(request.user, case.jurisdiction_id, (STAFF, COUNSEL)):
-        raise PermissionDenied("You do not act for this jurisdiction.")
-    return case
 
 
 @login_required
