@@ -30,9 +30,7 @@ def test_the_rule_puts_a_pending_request_above_activation():
     )
 
 
-def test_an_activated_county_with_a_pending_request_reads_the_same_everywhere(
-    client, public_case
-):
+def test_an_activated_county_with_a_pending_request_reads_the_same_everywhere(client, public_case):
     Jurisdiction.objects.filter(pk=public_case.jurisdiction_id).update(
         fips="06075", plan_status="activated", actual_activation=datetime.date(2010, 5, 1)
     )
@@ -91,10 +89,10 @@ def test_the_exports_refuse_an_unknown_state_instead_of_cutting_it(client, publi
 
 def test_the_list_downloads_follow_the_chosen_state(client, public_case):
     body = client.get(reverse("optouts:list"), {"state": "XQ"}).content.decode()
-    assert f'{reverse("public:cases_csv")}?state=XQ' in body
-    assert f'{reverse("public:calendar")}?state=XQ' in body
+    assert f"{reverse('public:cases_csv')}?state=XQ" in body
+    assert f"{reverse('public:calendar')}?state=XQ" in body
     body = client.get(reverse("jurisdictions:list"), {"state": "XQ"}).content.decode()
-    assert f'{reverse("public:cases_csv")}?state=XQ' in body
+    assert f"{reverse('public:cases_csv')}?state=XQ" in body
 
 
 def test_the_chart_covers_every_year_of_the_data(public_case):
@@ -128,7 +126,7 @@ def test_a_state_zooms_to_its_counties_alone_each_listed(client):
     assert 'data-fips="06075"' not in body
     assert f'<a href="/jurisdictions/{county.pk}/">Minnehaha County</a>' in body
     whole = client.get(reverse("public:map")).content.decode()
-    assert f'{reverse("public:map")}?state=SD' in whole
+    assert f"{reverse('public:map')}?state=SD" in whole
 
 
 def test_a_favicon_is_served(client):
