@@ -5,7 +5,7 @@ case's jurisdiction, then calls one service and shows its message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
 from core import fragments, pagecache
+from core.views import run_service
 
 from . import forms, selectors, services
 from .filters import CaseFilter
@@ -60,7 +61,10 @@ def _action_forms(case, user, bound=None):
         return {}
     today = timezone.localdate()
     result = {}
-    for action in allowed_actions(case.stage):
+    actions = list(allowed_actions(case.stage))
+    if bound is not None and bound.prefix in ACTION_FORMS and bound.prefix not in actions:
+        actions.append(bound.prefix)  # a refused move shows why, though the case moved on
+    for action in actions:
         if action == "send_notice":
             continue  # the notice moves by its deliveries, in the notice form
         form_class = ACTION_FORMS[action]
@@ -168,20 +172,6 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
     return render(request, "optouts/case_detail.html", context, status=status)
 
 
-def _apply(request, case, call):
-    """Run one service; turn its refusal into a message on the page instead of an error."""
-    try:
-        call()
-    except services.ConcurrentChangeError as exc:
-        messages.error(request, exc.messages[0])
-        return False
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    return True
-
-
 def _expected_version(request):
     try:
         return int(request.POST.get("version", ""))
@@ -264,28 +254,26 @@ def case_notice(request, pk: int):
         }
         for nf in filled
     ]
-    if _apply(
+    def recorded(_) -> str:
+        case.refresh_from_db()
+        if case.stage == Stage.NOTICE_SENT:
+            return "Notice sent: both the State Identification Bureau and ICE have it."
+        missing = ", ".join(services.missing_recipients(case))
+        return f"Notice recorded. The request stays a draft until it also reaches: {missing}."
+
+    response = run_service(
         request,
-        case,
+        filled[0]["form"],
         lambda: services.deliveries_record(
             case_id=case.pk,
             user=request.user,
             copies=copies,
             expected_version=_expected_version(request),
         ),
-    ):
-        case.refresh_from_db()
-        if case.stage == Stage.NOTICE_SENT:
-            messages.success(
-                request, "Notice sent: both the State Identification Bureau and ICE have it."
-            )
-        else:
-            missing = services.missing_recipients(case)
-            messages.warning(
-                request,
-                f"Recorded. The request stays a draft until the notice also reaches: {', '.join(missing)}.",
-            )
-    return redirect(case.get_absolute_url())
+        success_message=recorded,
+        success_url=case.get_absolute_url(),
+    )
+    return response or case_detail(request, pk, notice_forms=notice_forms, status=400)
 
 
 ACTION_FORMS = {
@@ -294,6 +282,13 @@ ACTION_FORMS = {
     "hold_meeting": forms.DatedNoteForm,
     "resolve": forms.ResolveForm,
     "withdraw": forms.WithdrawForm,
+}
+DONE = {
+    "request_meeting": "Meeting request recorded.",
+    "schedule_meeting": "Meeting scheduled.",
+    "hold_meeting": "Meeting recorded as held.",
+    "resolve": "Resolution recorded.",
+    "withdraw": "Request withdrawn.",
 }
 
 
@@ -334,9 +329,14 @@ def case_action(request, pk: int, action: str):
         ),
         "withdraw": lambda: services.optout_withdraw(**common, reason=data["reason"]),
     }
-    if _apply(request, case, calls[action]):
-        messages.success(request, f"Done: {LABELS[action].lower()}.")
-    return redirect(case.get_absolute_url())
+    response = run_service(
+        request,
+        form,
+        calls[action],
+        success_message=DONE[action],
+        success_url=case.get_absolute_url(),
+    )
+    return response or case_detail(request, pk, bound=form, status=400)
 
 
 @login_required
@@ -350,9 +350,9 @@ def case_event(request, pk: int):
     if not form.is_valid():
         return case_detail(request, pk, event_form=form, status=400)
     data = form.cleaned_data
-    if _apply(
+    response = run_service(
         request,
-        case,
+        form,
         lambda: services.event_record(
             case_id=case.pk,
             user=request.user,
@@ -362,11 +362,10 @@ def case_event(request, pk: int):
             is_public=data["is_public"],
             source=data["source"],
         ),
-    ):
-        messages.success(
-            request, "Added to the timeline." if data["is_public"] else "Internal note added."
-        )
-    return redirect(case.get_absolute_url())
+        success_message="Added to the timeline." if data["is_public"] else "Internal note added.",
+        success_url=case.get_absolute_url(),
+    )
+    return response or case_detail(request, pk, event_form=form, status=400)
 
 
 @login_required
@@ -374,14 +373,12 @@ def case_reopen(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
-    result = {}
-
-    def reopen():
-        result["case"] = services.optout_reopen(case_id=case.pk, user=request.user)
-
-    if _apply(request, case, reopen):
-        messages.success(
-            request, "A new request was drafted. Record the new notice to the SIB and ICE."
-        )
-        return redirect(result["case"].get_absolute_url())
-    return redirect(case.get_absolute_url())
+    # A button with no form: a refusal is a message on the case page.
+    response = run_service(
+        request,
+        None,
+        lambda: services.optout_reopen(case_id=case.pk, user=request.user),
+        success_message="A new request was drafted. Record the new notice to the SIB and ICE.",
+        success_url=lambda new_case: new_case.get_absolute_url(),
+    )
+    return response or redirect(case.get_absolute_url())

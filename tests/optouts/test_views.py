@@ -146,3 +146,27 @@ def test_the_activation_takes_its_place_among_the_events_by_date(client):
     assert timeline.count("Jurisdiction activated") == 1
     early = timeline.index("Early reply.")
     assert early < timeline.index("Jurisdiction activated") < timeline.index("Late reply.")
+
+
+def test_a_move_is_saved_then_redirected_with_a_plain_message_or_refused_at_its_form(client):
+    from django.contrib.messages import get_messages
+
+    from tests.factories import case_with_notice_sent
+
+    case = case_with_notice_sent()
+    staff = MembershipFactory(jurisdiction=case.jurisdiction, role="staff").user
+    client.force_login(staff)
+    url = reverse("optouts:action", args=[case.pk, "request_meeting"])
+    data = {"request_meeting-occurred_on": TODAY.isoformat(), "version": case.version}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Meeting request recorded."]
+    # The same form sent again, from a page loaded before the change: refused
+    # at the form that was sent, with the reason, and nothing moves.
+    stale = client.post(
+        reverse("optouts:action", args=[case.pk, "withdraw"]),
+        {"withdraw-reason": "Changed our mind", "version": case.version},
+    )
+    assert stale.status_code == 400
+    assert "changed by someone else" in stale.content.decode()
+    assert OptOutRequest.objects.get(pk=case.pk).stage == Stage.MEETING_REQUESTED
