@@ -4,22 +4,27 @@ Public fields only, paginated, filtered by query string; the OpenAPI schema
 is at /api/schema/. No account and no cookie: everyone sees the same data.
 """
 
+import re
+
 import django_filters
 from django.conf import settings
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination, serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
 from core.filters import IdFilter
-from jurisdictions.filters import JurisdictionFilter
+from jurisdictions.filters import JurisdictionFilter, StateFilter
 from jurisdictions.models import Jurisdiction
 from optouts.filters import CaseFilter
-from optouts.models import CaseEvent, EventKind, OptOutRequest
+from optouts.models import CaseEvent, EventKind, OptOutRequest, Outcome
 from optouts.status import JurisdictionStatus, jurisdiction_status, with_opt_out_pending
 
 from . import selectors
+from .api_schema import LARGEST_ID, PublicAutoSchema, check_parameters
 
 # --- serializers -------------------------------------------------------------
 
@@ -75,6 +80,8 @@ class CaseSerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
     activated_while_pending = serializers.BooleanField(read_only=True)
     days_in_stage = serializers.SerializerMethodField()
+    # "" until the case is resolved: declared, so the schema allows it.
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     page_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -138,9 +145,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventFilter(django_filters.FilterSet):
     case = IdFilter(field_name="request_id")
-    state = django_filters.CharFilter(
-        field_name="request__jurisdiction__state__postal_code", lookup_expr="iexact", max_length=2
-    )
+    # An unknown state is a 400 naming it, as on the case and jurisdiction lists.
+    state = StateFilter(field_name="request__jurisdiction__state__postal_code")
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     since = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
@@ -150,9 +156,33 @@ class EventFilter(django_filters.FilterSet):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """
+    50 to a page, up to 500 with ?page_size=. A page or a size that is not a
+    whole number in range is a 400 naming it, rather than quietly the first
+    page or the default size: a script must learn that it asked wrongly.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    # Past the last page is a 404; past this, a number no list reaches, a 400.
+    last_page = 10**9
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {}
+        for name, largest in (
+            (self.page_query_param, self.last_page),
+            (self.page_size_query_param, self.max_page_size),
+        ):
+            value = request.query_params.get(name)
+            if value is None:
+                continue
+            number = int(value) if re.fullmatch(r"[0-9]{1,18}", value) else 0
+            if not 1 <= number <= largest:
+                errors[name] = [f"A whole number from 1 to {largest}."]
+        if errors:
+            raise ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class PerAddressThrottle(AnonRateThrottle):
@@ -173,7 +203,25 @@ class _ReadOnly(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [PerAddressThrottle]
     pagination_class = Pagination
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
-    lookup_value_regex = r"[0-9]+"
+    schema = PublicAutoSchema()
+    # Any id reaches the view, so that a wrong one is the API's JSON 404, not a page.
+    lookup_value_regex = r"[^/]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action == "list":
+            check_parameters(request.query_params, getattr(self, "filterset_class", None))
+
+    def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if not re.fullmatch(r"[0-9]{1,19}", value) or not 1 <= int(value) <= LARGEST_ID:
+            raise NotFound("No such id: an id is a whole number from 1.")
+        return super().get_object()
+
+
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: the API's JSON 404, never an HTML page."""
+    return JsonResponse({"detail": "No such address in the API; see /api/schema/."}, status=404)
 
 
 class CaseViewSet(_ReadOnly):

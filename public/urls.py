@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("cases/<int:pk>/calendar.ics", views.calendar_ics, name="case_calendar"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
+    # Ends with a slash, so that /api/cases still redirects to /api/cases/.
+    re_path(r"^api/(?:.*/)?$", api.not_found, name="api-not-found"),
 ]

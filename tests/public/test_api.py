@@ -1,7 +1,3 @@
-import os
-import subprocess
-import sys
-
 import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -82,36 +78,6 @@ def test_the_api_refuses_writes(client, public_case):
     url = reverse("public:api-case-detail", args=[public_case.pk])
     assert client.post(reverse("public:api-case-list"), {}).status_code == 405
     assert client.delete(url).status_code == 405
-
-
-@pytest.mark.django_db(transaction=True)
-def test_schemathesis_finds_no_server_error(live_server, public_case, tmp_path):
-    """A few generated requests per operation against the live server."""
-    result = subprocess.run(
-        [
-            os.path.join(os.path.dirname(sys.executable), "schemathesis"),
-            "run",
-            f"{live_server.url}/api/schema/?format=json",
-            "--url",
-            live_server.url,
-            "--checks",
-            "not_a_server_error",
-            "--max-examples",
-            "15",
-            "--phases",
-            "examples,coverage,fuzzing",
-            "--seed",
-            "7",
-            "--no-color",
-            "--request-timeout",
-            "10",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,  # its example database stays out of the project
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 def test_one_address_is_slowed_down_and_told_when_to_come_back(client, settings):
