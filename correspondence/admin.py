@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -9,7 +10,15 @@ from core.admin import ChangesPages
 from optouts.models import OptOutRequest
 
 from . import letters
-from .models import Attachment, CaseExport, Correspondence, Letter, LetterTemplate
+from .models import (
+    Attachment,
+    CaseExport,
+    Correspondence,
+    IncomingMail,
+    Letter,
+    LetterTemplate,
+    OutgoingMail,
+)
 from .placeholders import PLACEHOLDERS
 
 
@@ -161,4 +170,79 @@ class CaseExportAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in CaseExport._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+class HoldingPenActionForm(admin.helpers.ActionForm):
+    case = forms.IntegerField(
+        label="Case number", required=False, help_text="For “File on case …”: the request's number."
+    )
+
+
+@admin.register(IncomingMail)
+class IncomingMailAdmin(admin.ModelAdmin):
+    """
+    The holding pen: every received email, those held first, with why. An
+    admin files a held one on its case or discards it; the .eml stays.
+    """
+
+    list_display = ["received_at", "status", "reason", "from_header", "subject", "request", "size"]
+    list_filter = ["status", "reason", "source"]
+    search_fields = ["subject", "from_header", "to_header", "message_id"]
+    list_select_related = ["request__jurisdiction"]
+    readonly_fields = [f.name for f in IncomingMail._meta.fields] + ["original"]
+    action_form = HoldingPenActionForm
+    actions = ["file_on_case", "discard"]
+
+    @admin.display(description="original message")
+    def original(self, obj):
+        return format_html('<a href="{}">Download the .eml</a>', obj.get_absolute_url())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="File on case … (give its number below)")
+    def file_on_case(self, request, queryset):
+        from .mail.inbound import held_mail_assign
+
+        case_id = request.POST.get("case") or ""
+        if not case_id.isdigit() or not OptOutRequest.objects.filter(pk=case_id).exists():
+            self.message_user(request, "Give the number of an existing case.", messages.ERROR)
+            return
+        filed = 0
+        for row in queryset.filter(status=IncomingMail.Status.HELD):
+            held_mail_assign(incoming_id=row.pk, case_id=int(case_id), user=request.user)
+            filed += 1
+        self.message_user(request, f"{filed} email(s) filed on case #{case_id}.")
+
+    @admin.action(description="Discard (keep the .eml, file nowhere)")
+    def discard(self, request, queryset):
+        from .mail.inbound import held_mail_discard
+
+        rows = list(queryset.filter(status=IncomingMail.Status.HELD).values_list("pk", flat=True))
+        for pk in rows:
+            held_mail_discard(incoming_id=pk, user=request.user)
+        self.message_user(request, f"{len(rows)} email(s) discarded.")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """Letters sent by email: read-only proof of what went, to whom, and when."""
+
+    list_display = ["created_at", "status", "to", "subject", "request", "sent_at", "attempts"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "message_id"]
+    list_select_related = ["request__jurisdiction"]
+    readonly_fields = [f.name for f in OutgoingMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -399,3 +399,6 @@ class CaseExport(models.Model):
         stem = f"case-{self.request_id}-{j.name}".lower().replace(" ", "-")
         stem = "".join(c for c in stem if c.isalnum() or c in "-_")
         return f"{stem}{'-private' if self.include_private else ''}.{self.kind}"
+
+
+from .models_mail import IncomingMail, OutgoingMail  # noqa: E402, F401  (mail in and out)

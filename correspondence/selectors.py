@@ -22,8 +22,10 @@ def case_letters(*, case: OptOutRequest, include_private: bool) -> list[Letter]:
 
 
 def case_correspondence(*, case: OptOutRequest, include_private: bool) -> list[Correspondence]:
-    entries = Correspondence.objects.filter(request=case).prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    entries = (
+        Correspondence.objects.filter(request=case)
+        .select_related("incoming_mail")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     if not include_private:
         entries = entries.filter(is_public=True)

@@ -25,3 +25,42 @@ def exports_expire() -> int:
     from .exports import exports_expire as expire
 
     return expire()
+
+
+@shared_task(
+    name="correspondence.tasks.outgoing_mail_send",
+    bind=True,
+    acks_late=True,
+    max_retries=8,
+    soft_time_limit=4 * 60,
+    time_limit=5 * 60,
+)
+def outgoing_mail_send(self, outgoing_id: int) -> str:
+    """
+    Send one letter by email. Safe to repeat (the ledger row is locked and
+    checked; a resend reuses its Message-ID), so it is acknowledged only once
+    done. A mail server that is down is tried again with backoff and jitter;
+    when the tries run out, the email and the case's copy are marked failed.
+    """
+    import random
+    import smtplib
+
+    from .mail import outbound
+
+    try:
+        return outbound.outgoing_mail_send(outgoing_id=outgoing_id).status
+    except (smtplib.SMTPException, OSError) as exc:
+        outbound.outgoing_mail_note_error(outgoing_id=outgoing_id, error=str(exc))
+        if self.request.retries >= self.max_retries:
+            reason = f"It could not be handed to the mail server: {exc}"
+            return outbound.outgoing_mail_fail(outgoing_id=outgoing_id, reason=reason).status
+        countdown = min(60 * 2**self.request.retries, 3600) * random.uniform(0.5, 1.0)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="correspondence.tasks.mail_fetch", soft_time_limit=4 * 60, time_limit=5 * 60)
+def mail_fetch() -> int:
+    """Celery beat: store the new messages of the replies' IMAP mailbox (SCOMM_IMAP_URL)."""
+    from .mail.imap import mail_fetch as fetch
+
+    return fetch()

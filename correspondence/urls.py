@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .mail import views as mail_views
 
 app_name = "correspondence"
 urlpatterns = [
@@ -17,6 +18,13 @@ urlpatterns = [
     path("<int:pk>/delete/", views.letter_delete, name="letter_delete"),
     path("<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/email/", mail_views.letter_email, name="letter_email"),
+    path(
+        "correspondence/<int:pk>/publish/",
+        mail_views.correspondence_publish,
+        name="correspondence_publish",
+    ),
+    path("mail/<int:pk>/eml/", mail_views.mail_eml, name="mail_eml"),
     path("exports/<uuid:pk>/", views.export_detail, name="export"),
     path("exports/<uuid:pk>/status/", views.export_status, name="export_status"),
     path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),

@@ -244,8 +244,19 @@ class DeliveryMethod(models.TextChoices):
     FAX = "fax", "Fax"
 
 
+class DeliveryStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class Delivery(models.Model):
-    """One written copy of the notice, sent to one recipient by one method."""
+    """
+    One written copy of the notice, sent to one recipient by one method. A
+    copy that failed (an email bounced) stays on record but no longer counts
+    as having reached its recipient.
+    """
+
+    Status = DeliveryStatus
 
     request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.CharField(max_length=20, choices=Recipient.choices)
@@ -257,6 +268,11 @@ class Delivery(models.Model):
     acknowledged_on = models.DateField(null=True, blank=True)
     reference = models.CharField(
         max_length=200, blank=True, help_text="Tracking number, fax confirmation or message id."
+    )
+    status = models.CharField(max_length=6, choices=DeliveryStatus.choices, default="sent")
+    failed_on = models.DateField(null=True, blank=True)
+    failure = models.CharField(
+        max_length=300, blank=True, help_text="Why the copy did not arrive (a bounce's reason)."
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -281,6 +297,12 @@ class Delivery(models.Model):
                 name="delivery_acknowledged_after_sent",
                 violation_error_message="A copy cannot be acknowledged before it was sent.",
             ),
+            models.CheckConstraint(
+                condition=Q(status="sent", failed_on__isnull=True)
+                | Q(status="failed", failed_on__isnull=False),
+                name="delivery_failed_has_date",
+                violation_error_message="A failed copy has the date it failed, and only then.",
+            ),
         ]
 
     def __str__(self):
@@ -297,6 +319,7 @@ class EventKind(models.TextChoices):
     SCHEDULE = "schedule", "Activation date changed"
     CORRESPONDENCE = "correspondence", "Correspondence"
     REMINDER = "reminder", "Reminder sent"
+    DELIVERY_FAILED = "delivery_failed", "Delivery failed"
 
 
 class CaseEvent(models.Model):

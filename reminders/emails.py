@@ -74,13 +74,26 @@ def reminder_email(*, notification) -> EmailMultiAlternatives:
     )
 
 
+def case_event_email(*, notification) -> EmailMultiAlternatives:
+    """An event staff hear of at once (an email received on the case), by email."""
+    event = notification.event
+    case = event.request
+    return _message(
+        user=notification.user,
+        subject=f"{event.get_kind_display()} — {case.jurisdiction}",
+        template="case_event",
+        context={"event": event, "case": case, "case_url": absolute(case.get_absolute_url())},
+    )
+
+
 def digest_email(*, user, notifications) -> EmailMultiAlternatives:
     items = [
         {
             "notification": n,
             "reminder": n.reminder,
-            "case": n.reminder.case,
-            "case_url": absolute(n.reminder.case.get_absolute_url()),
+            "event": n.event,
+            "case": n.case,
+            "case_url": absolute(n.case.get_absolute_url()),
         }
         for n in notifications
     ]

@@ -165,12 +165,21 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """A reminder as one person sees it: in the bell until read, and by email once."""
+    """
+    A reminder as one person sees it: in the bell until read, and by email once.
+    Or, instead of a reminder, a case event staff must hear of at once (an
+    email received on the case, a copy of the notice that bounced).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_notifications"
     )
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="notifications")
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    event = models.ForeignKey(
+        "optouts.CaseEvent", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -182,6 +191,14 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["user", "reminder"], name="notification_once_per_user_reminder"
             ),
+            models.UniqueConstraint(
+                fields=["user", "event"], name="notification_once_per_user_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder__isnull=True, event__isnull=False)
+                | Q(reminder__isnull=False, event__isnull=True),
+                name="notification_of_reminder_or_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "read_at"]),
@@ -189,7 +206,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reminder} → {self.user}"
+        return f"{self.reminder or self.event} → {self.user}"
+
+    @property
+    def case(self):
+        return self.reminder.case if self.reminder_id else self.event.request
 
 
 class Delivery(models.TextChoices):

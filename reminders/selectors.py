@@ -181,7 +181,9 @@ def unread_count(*, user) -> int:
 
 def notifications_for(*, user) -> QuerySet:
     return Notification.objects.filter(user=user).select_related(
-        "reminder__rule", "reminder__case__jurisdiction__state"
+        "reminder__rule",
+        "reminder__case__jurisdiction__state",
+        "event__request__jurisdiction__state",
     )
 
 

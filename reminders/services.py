@@ -177,6 +177,31 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
     return reminder
 
 
+def case_event_notify(*, event_id: int) -> int:
+    """
+    Tell the case's staff and counsel (not whoever caused it) of one event: a
+    notification each, once (a unique row), then an email to those who want
+    one at once; the digest takes the others. Safe to repeat.
+    """
+    event = CaseEvent.objects.select_related("request").get(pk=event_id)
+    users = [u for u in case_recipients(case=event.request) if u.pk != event.actor_id]
+    Notification.objects.bulk_create(
+        [Notification(user=u, event=event) for u in users], ignore_conflicts=True
+    )
+    pending = Notification.objects.filter(event=event, emailed_at__isnull=True).select_related(
+        "user__reminder_preference", "event__request__jurisdiction__state"
+    )
+    sent = 0
+    for notification in pending.order_by("id"):
+        if not notification.user.email or _delivery_of(notification.user) != Delivery.IMMEDIATE:
+            continue
+        sent += _claim_and_send(
+            filters={"pk": notification.pk},
+            build=lambda token, n=notification: emails.case_event_email(notification=n),
+        )
+    return len(users)
+
+
 def _delivery_of(user) -> str:
     try:
         return user.reminder_preference.delivery
@@ -242,7 +267,12 @@ def digest_send(*, user_id: int | None = None) -> int:
         def build(token, uid=uid):
             items = list(
                 Notification.objects.filter(email_claim=token, user_id=uid)
-                .select_related("user", "reminder__rule", "reminder__case__jurisdiction__state")
+                .select_related(
+                    "user",
+                    "reminder__rule",
+                    "reminder__case__jurisdiction__state",
+                    "event__request__jurisdiction__state",
+                )
                 .order_by("-reminder__rule__is_urgent", "reminder__due_on", "id")
             )
             return emails.digest_email(user=items[0].user, notifications=items)

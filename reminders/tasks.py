@@ -42,6 +42,12 @@ def reminder_send(reminder_id: int) -> str:
 
 
 @shared_task(**RETRY)
+def case_event_notify(event_id: int) -> int:
+    """Tell the case's staff of one event (an email received): the bell, then their emails."""
+    return services.case_event_notify(event_id=event_id)
+
+
+@shared_task(**RETRY)
 def digest_send() -> int:
     """The daily digest for everyone who chose one."""
     return services.digest_send()

@@ -166,6 +166,17 @@ SCOMM_MAX_UPLOAD_BYTES = env.int("SCOMM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scomm <noreply@scomm.localhost>")
+# Letters sent by email (correspondence.mail): from this address, with a reply
+# address of the case's own at SCOMM_REPLY_DOMAIN; replies come by the
+# receive_mail pipe or from the IMAP mailbox at SCOMM_IMAP_URL
+# (imaps://user:password@host/INBOX), read every SCOMM_IMAP_POLL_SECONDS.
+SCOMM_MAIL_FROM = env.str("SCOMM_MAIL_FROM", default=DEFAULT_FROM_EMAIL)
+SCOMM_REPLY_DOMAIN = env.str("SCOMM_REPLY_DOMAIN", default="replies.scomm.localhost")
+SCOMM_IMAP_URL = env.str("SCOMM_IMAP_URL", default="")
+SCOMM_IMAP_POLL_SECONDS = env.int("SCOMM_IMAP_POLL_SECONDS", default=120)
+# A received message over this size is held with its headers only.
+SCOMM_MAIL_MAX_BYTES = env.int("SCOMM_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+SCOMM_MAIL_MAX_HEADER_BYTES = env.int("SCOMM_MAIL_MAX_HEADER_BYTES", default=256 * 1024)
 
 # Celery: with no REDIS_URL, tasks run in-process when they are queued, unless
 # SCOMM_EMBEDDED_WORKER=1 (set by scripts/start): then they go through folders
@@ -220,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-case-exports": {
         "task": "correspondence.tasks.exports_expire",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "fetch-replies-mail": {
+        "task": "correspondence.tasks.mail_fetch",
+        "schedule": datetime.timedelta(seconds=SCOMM_IMAP_POLL_SECONDS),
     },
 }
 # Built case files (PDF or ZIP) are deleted after this many days.

@@ -5,6 +5,7 @@ The only writer of a case and its timeline (STYLE.md, "Our layout").
     timeline    event_add and events_add_many: every timeline event, whoever
                 causes it, and the case_events_added signal after the commit
     notice      drafting, the copies of the notice, renewing a denied request
+    mail        a copy of the notice that failed (a bounced email)
     moves       the meeting, the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
 
@@ -12,6 +13,7 @@ Callers import from here: `from optouts import services`.
 """
 
 from .base import ConcurrentChangeError, TransitionError
+from .mail import delivery_fail
 from .moves import (
     optout_hold_meeting,
     optout_request_meeting,
@@ -34,6 +36,7 @@ __all__ = [
     "ConcurrentChangeError",
     "TransitionError",
     "deliveries_record",
+    "delivery_fail",
     "delivery_record",
     "event_add",
     "event_record",

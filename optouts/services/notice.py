@@ -56,8 +56,13 @@ def optout_create(
 
 
 def missing_recipients(case: OptOutRequest) -> list[str]:
-    """The recipients the written notice has not reached yet (labels, in order)."""
-    delivered = set(case.deliveries.values_list("recipient", flat=True))
+    """
+    The recipients the written notice has not reached yet (labels, in order).
+    A copy that failed (a bounced email) has not reached anyone.
+    """
+    delivered = set(
+        case.deliveries.exclude(status=Delivery.Status.FAILED).values_list("recipient", flat=True)
+    )
     return [Recipient(r).label for r in REQUIRED_RECIPIENTS if r not in delivered]
 
 
