@@ -69,7 +69,6 @@ def test_a_search_by_a_jurisdictions_everyday_name_finds_it_on_the_page_and_in_t
         {"state": "va"},
         {"stage": "open"},
         {"stage": "resolved"},
-        {"activated_while_pending": "on"},
         {"state": "VA", "q": "county", "order": "jurisdiction"},
     ],
 )
