@@ -35,7 +35,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils.http import http_date, parse_http_date  # noqa: F401  (tests read dates back)
+from django.utils.http import http_date
 
 # How long the moment a body was first seen is remembered.
 SEEN_SECONDS = 30 * 24 * 60 * 60
@@ -97,4 +97,3 @@ class NotModifiedMiddleware(ConditionalGetMiddleware):
 
     def needs_etag(self, response):
         return False
-

@@ -38,13 +38,19 @@ def feed_alternates(*, case=None, jurisdiction=None, state=None):
     if case is not None:
         if _is_public(case):
             feeds.append(
-                (f"Opt-out request of {case.jurisdiction}", reverse("public:feed_case", args=[case.pk]))
+                (
+                    f"Opt-out request of {case.jurisdiction}",
+                    reverse("public:feed_case", args=[case.pk]),
+                )
             )
         jurisdiction = case.jurisdiction
     if jurisdiction is not None:
         state = jurisdiction.state
         feeds.append(
-            (f"Opt-out requests in {state.name}", reverse("public:feed_state", args=[state.postal_code]))
+            (
+                f"Opt-out requests in {state.name}",
+                reverse("public:feed_state", args=[state.postal_code]),
+            )
         )
     elif state:
         code = _state_code(state)

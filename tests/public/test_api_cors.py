@@ -64,7 +64,9 @@ def test_signed_in_pages_and_forms_get_no_cors_headers(client, public_case, staf
         reverse("login"),
     ]
     for url in anonymous:
-        assert not client.get(url, HTTP_ORIGIN=ORIGIN).has_header("Access-Control-Allow-Origin"), url
+        assert not client.get(url, HTTP_ORIGIN=ORIGIN).has_header("Access-Control-Allow-Origin"), (
+            url
+        )
     client.force_login(staff_user)
     for url in [*anonymous[:4], reverse("optouts:create"), reverse("reminders:list")]:
         response = client.get(url, HTTP_ORIGIN=ORIGIN)

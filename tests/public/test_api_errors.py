@@ -78,6 +78,6 @@ def test_the_schema_declares_what_the_server_checks(client, public_case):
     outcome = schema["components"]["schemas"]["Case"]["properties"]["outcome"]
     assert {"$ref": "#/components/schemas/BlankEnum"} in outcome["oneOf"]
     # And the open case's blank outcome is what the API answers.
-    assert client.get(reverse("public:api-case-detail", args=[public_case.pk])).json()[
-        "outcome"
-    ] == ""
+    assert (
+        client.get(reverse("public:api-case-detail", args=[public_case.pk])).json()["outcome"] == ""
+    )

@@ -45,13 +45,14 @@ def test_a_state_calendar_holds_only_that_state(client, public_case, meeting):
     from tests.factories import JurisdictionFactory
 
     JurisdictionFactory(name="Elsewhere County", scheduled_activation=datetime.date(2011, 1, 1))
-    assert all("XQ" in summary for summary in _events(client, reverse("public:calendar"), state="xq"))
+    assert all(
+        "XQ" in summary for summary in _events(client, reverse("public:calendar"), state="xq")
+    )
     assert any("Elsewhere" in summary for summary in _events(client, reverse("public:calendar")))
 
 
 def test_a_resolved_cases_meeting_leaves_every_calendar(client, public_case, meeting):
     user = UserFactory()
-    optouts.optout_hold_meeting(case_id=public_case.pk, user=user)
     assert "Opt-out meeting: Marker County, XQ" in _events(client, reverse("public:calendar"))
     optouts.optout_resolve(case_id=public_case.pk, user=user, outcome=Outcome.DENIED)
     for url in (
