@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ChangesPages
+
 from .models import (
     Notification,
     Reminder,
@@ -11,7 +13,10 @@ from .models import (
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(ChangesPages, admin.ModelAdmin):
+    # A rule decides which cases "Needs your attention" lists.
+    page_kinds = ("cases",)
+
     list_display = [
         "name",
         "stage",

@@ -8,6 +8,7 @@ import functools
 import operator
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -291,9 +292,20 @@ def needs_attention(*, user, today: datetime.date | None = None, limit: int = 10
     }
 
 
+SWEEP_LAST_KEY = "scomm:reminders:sweep-last"
+
+
 def sweep_last() -> SweepRun | None:
-    """The latest completed reminders sweep, on any stack (worker, beat or cron)."""
-    return SweepRun.objects.order_by("-finished_at", "-id").first()
+    """
+    The latest completed reminders sweep, on any stack (worker, beat or cron).
+    Read from the cache between sweeps: every signed-in overview asks, and a
+    new sweep forgets the kept answer (reminders.services.reminders_sweep).
+    """
+    found = cache.get(SWEEP_LAST_KEY)
+    if found is None:
+        found = SweepRun.objects.order_by("-finished_at", "-id").first() or False
+        cache.set(SWEEP_LAST_KEY, found, timeout=None)
+    return found or None
 
 
 def sweep_overdue(*, now: datetime.datetime | None = None) -> dict:

@@ -14,11 +14,13 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
+from core import pagecache
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.services import event_add
 
@@ -96,6 +98,7 @@ def reminders_sweep(
             due_count=len(due),
             queued_count=len(claimed),
         )
+        transaction.on_commit(lambda: cache.delete(selectors.SWEEP_LAST_KEY))
     return claimed
 
 
@@ -332,6 +335,8 @@ def snooze_create(
     )
     snooze.full_clean()
     snooze.save()
+    # "Needs your attention" leaves a snoozed case out.
+    pagecache.changed("cases")
     return snooze
 
 
@@ -342,4 +347,5 @@ def snooze_cancel(*, snooze_id: int, user) -> ReminderSnooze:
     if snooze.cancelled_at is None:
         snooze.cancelled_at = timezone.now()
         snooze.save(update_fields=["cancelled_at"])
+        pagecache.changed("cases")
     return snooze

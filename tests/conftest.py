@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import (  # noqa: F401  (fixtures below use them)
     JurisdictionFactory,
@@ -193,3 +194,11 @@ def celery_worker_process(require_postgres, require_redis, transactional_db):
     app.control.purge()
     yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_last_sweep():
+    """The latest reminders sweep is kept in the cache; each test starts without one."""
+    from reminders.selectors import SWEEP_LAST_KEY
+
+    cache.delete(SWEEP_LAST_KEY)

@@ -1,8 +1,10 @@
 """The reminders' pieces of shared pages: the bell, "needs attention", the case panel."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import fragments
 from optouts.permissions import COUNSEL, STAFF, can_act, roles_by_jurisdiction
 
 from .. import selectors
@@ -34,9 +36,21 @@ def needs_attention(context):
         or user.is_superuser
         or any(roles & {STAFF, COUNSEL} for roles in roles_by_jurisdiction(user).values())
     )
+    def build() -> dict:
+        return selectors.needs_attention(user=user)
+
+    request = context.get("request")
+    if getattr(request, "cached_page", None) is not None:
+        # The same list for everyone who sees the same cases, until a case,
+        # the plan or a snooze changes (the snooze services say so).
+        items_html = fragments.cached_fragment(
+            request, "reminders/_needs_attention_items.html", build, kinds=("cases", "plan")
+        )
+    else:
+        items_html = render_to_string("reminders/_needs_attention_items.html", build())
     return {
         "show": True,
-        **selectors.needs_attention(user=user),
+        "items_html": items_html,
         "sweep": selectors.sweep_overdue() if relies else None,
     }
 
