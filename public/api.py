@@ -21,6 +21,7 @@ from jurisdictions.filters import JurisdictionFilter, StateFilter
 from jurisdictions.models import Jurisdiction
 from optouts.filters import CaseFilter
 from optouts.models import CaseEvent, EventKind, OptOutRequest, Outcome
+from optouts.offices import acting_office, requesting_office
 from optouts.status import JurisdictionStatus, jurisdiction_status, with_opt_out_pending
 
 from . import selectors
@@ -80,6 +81,7 @@ class CaseSerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
     activated_while_pending = serializers.BooleanField(read_only=True)
     days_in_stage = serializers.SerializerMethodField()
+    requesting_office = serializers.SerializerMethodField()
     # "" until the case is resolved: declared, so the schema allows it.
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     page_url = serializers.SerializerMethodField()
@@ -95,6 +97,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "stage_entered_at",
             "requesting_official",
             "requesting_body",
+            "requesting_office",
             "reasons",
             "opened_on",
             "closed_on",
@@ -116,6 +119,11 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_days_in_stage(self, obj) -> int | None:
         return obj.days_in_stage() if obj.is_open else None
 
+    @extend_schema_field(serializers.CharField())
+    def get_requesting_office(self, obj) -> str:
+        """The office that asked, as every public output names it (optouts.offices)."""
+        return requesting_office(obj)
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
@@ -123,6 +131,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="request_id", read_only=True)
+    office = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseEvent
@@ -137,7 +146,13 @@ class EventSerializer(serializers.ModelSerializer):
             "to_stage",
             "summary",
             "source",
+            "office",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_office(self, obj) -> str | None:
+        """The office that acted (optouts.offices), never the account; null when none did."""
+        return acting_office(obj)
 
 
 # --- filters -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from core import pagecache
 from jurisdictions.models import State
+from optouts.offices import acting_office
 
 from . import selectors
 
@@ -88,6 +89,10 @@ class _EventFeed(Feed):
 
     def item_categories(self, item):
         return [item.get_kind_display(), item.request.jurisdiction.state.postal_code]
+
+    def item_author_name(self, item):
+        """Who acted, as the public record names it: the office, never an account."""
+        return acting_office(item)
 
 
 @pagecache.cached_page(kinds=FEED_KINDS, private=False)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from jurisdictions.filters import clean_state
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import Outcome, RequestingBody, Stage
+from optouts.offices import requesting_office
 from core import fragments, pagecache
 from core.forms import add_service_errors
 
@@ -246,6 +247,7 @@ def csv_columns() -> list[tuple[str, Callable]]:
         ("fips", lambda c: c.jurisdiction.fips),
         ("requesting_official", lambda c: c.requesting_official),
         ("requesting_body", lambda c: bodies.get(c.requesting_body, c.requesting_body)),
+        ("requesting_office", requesting_office),
         ("reasons", lambda c: c.reasons),
         ("stage", lambda c: stages.get(c.stage, c.stage)),
         ("is_open", lambda c: "yes" if c.is_open else "no"),
