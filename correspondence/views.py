@@ -247,15 +247,27 @@ def export_create(request, case_pk: int):
         # can be served from the page cache.
         form = forms.ExportForm(request.GET or None)
         kind = form.cleaned_data["kind"] if form.is_valid() else ""
-        return render(request, "correspondence/export_confirm.html", {"case": case, "kind": kind})
+        return render(
+            request,
+            "correspondence/export_confirm.html",
+            {
+                "case": case,
+                "kind": kind,
+                "may_see_private": can_see_private(request.user, case.jurisdiction_id),
+            },
+        )
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     form = forms.ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the PDF case file or the ZIP of originals.")
         return redirect(case.get_absolute_url() + "#letters")
+    # The jurisdiction's people choose the version: theirs, or the public one to share.
     export = exports.case_export_request(
-        case_id=case.pk, user=request.user, kind=form.cleaned_data["kind"]
+        case_id=case.pk,
+        user=request.user,
+        kind=form.cleaned_data["kind"],
+        public=request.POST.get("version") == "public",
     )
     return redirect(export.get_absolute_url())
 
@@ -271,11 +283,13 @@ def _export(request, pk) -> CaseExport:
 
 
 def _export_status(export: CaseExport) -> dict:
+    label = export.get_status_display()
     return {
         "status": export.status,
-        "label": export.get_status_display(),
+        "label": label,
         "progress": export.progress,
-        "message": export.message,
+        # An export built before the message said what was built repeats the label.
+        "message": "" if export.message == label else export.message,
         "download_url": reverse("correspondence:export_download", args=[export.pk])
         if export.status == CaseExport.Status.DONE
         else None,

@@ -5,12 +5,16 @@ deleted after SCOMM_EXPORT_KEEP_DAYS.
 """
 
 import datetime
+import io
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
+from pypdf import PdfReader
 
 from optouts.models import OptOutRequest
 from optouts.permissions import can_see_private
@@ -22,16 +26,19 @@ from .originals import case_file_zip
 
 
 @transaction.atomic
-def case_export_request(*, case_id: int, user, kind: str) -> CaseExport:
+def case_export_request(*, case_id: int, user, kind: str, public: bool = False) -> CaseExport:
     """
-    Queue a case export. What it includes is decided now, by who asks: the
-    public version leaves out drafts, private correspondence and internal
-    notes. An identical export already queued or building is reused.
+    Queue a case export. What it includes is decided now, by who asks and
+    what for: the public version leaves out drafts, private correspondence
+    and internal notes, and is all that a visitor gets; the jurisdiction's
+    own people get their private version unless they ask for the public one
+    (`public`), to hand to a court or a reporter. An identical export
+    already queued or building is reused.
     """
     if kind not in CaseExport.Kind.values:
         raise ValidationError({"kind": "Choose the PDF case file or the ZIP of originals."})
     case = OptOutRequest.objects.get(pk=case_id)
-    include_private = can_see_private(user, case.jurisdiction_id)
+    include_private = not public and can_see_private(user, case.jurisdiction_id)
     requested_by = user if getattr(user, "is_authenticated", False) else None
     pending = CaseExport.objects.filter(
         request=case,
@@ -68,6 +75,17 @@ def case_export_request(*, case_id: int, user, kind: str) -> CaseExport:
     return export
 
 
+def _built(kind: str, content: bytes) -> str:
+    """What was built, for the progress page: "5 pages, 84 KB"."""
+    size = filesizeformat(len(content))
+    if kind == CaseExport.Kind.PDF:
+        pages = len(PdfReader(io.BytesIO(content)).pages)
+        return f"{pages} page{pluralize(pages)}, {size}"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = len(archive.namelist())
+    return f"{files} file{pluralize(files)}, {size}"
+
+
 def _progress(export_id, done: int, total: int, message: str) -> None:
     CaseExport.objects.filter(pk=export_id).update(
         progress=min(99, int(100 * done / max(total, 1))), message=message[:300]
@@ -97,7 +115,8 @@ def case_export_build(*, export_id) -> CaseExport:
             file=export.file.name,
             status=CaseExport.Status.DONE,
             progress=100,
-            message="Ready",
+            # The status already says "Ready": the message says what is ready.
+            message=_built(export.kind, content),
             finished_at=timezone.now(),
         )
     except Exception as exc:

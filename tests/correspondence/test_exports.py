@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import time
 import zipfile
 
@@ -22,6 +23,53 @@ TODAY = datetime.date.today
 def _text(content: bytes) -> str:
     out = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return " ".join(out.split())
+
+
+_WHEN = r"(?:on or before )?[A-Z][a-z]+ (?:\d{1,2}, )?\d{4}"
+_MONTHS = {name: n for n, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], start=1)}  # fmt: skip
+
+
+def _timeline_rows(reader: PdfReader) -> list[tuple[str, str]]:
+    """
+    The timeline's rows as laid out: the date of record at the start of a
+    line, then a gap, then the event, read from the pages that have the
+    timeline's two-column header.
+    """
+    rows = []
+    for page in reader.pages:
+        text = page.extract_text(extraction_mode="layout")
+        if "Date of record" not in text:
+            continue
+        for line in text.splitlines():
+            found = re.match(rf"\s*({_WHEN})\s{{3,}}(\S.*?)\s*$", line)
+            if found:
+                rows.append((found.group(1), found.group(2)))
+    return rows
+
+
+def _day(when: str) -> tuple[int, int, int]:
+    """A date of record to compare: a month only stands for the whole month."""
+    parts = when.removeprefix("on or before ").replace(",", "").split()
+    if len(parts) == 2:
+        return (int(parts[1]), _MONTHS[parts[0]], 0)
+    return (int(parts[2]), _MONTHS[parts[0]], int(parts[1]))
+
+
+def _in_order(rows) -> bool:
+    for (before, _), (after, _) in zip(rows, rows[1:], strict=False):
+        a, b = _day(before), _day(after)
+        if 0 in (a[2], b[2]):
+            a, b = a[:2], b[:2]
+        if a > b:
+            return False
+    return True
+
+
+def _numbered(reader: PdfReader) -> list[str]:
+    """The "Page n of N" of each page, as extracted."""
+    return [re.findall(r"Page \d+ of \d+", page.extract_text()) for page in reader.pages]
 
 
 @pytest.mark.django_db
@@ -48,18 +96,48 @@ def test_the_demo_san_francisco_case_file_has_its_timeline_and_every_letter():
     ]
     assert all(letter.is_sent and letter.delivery_id for letter in august)
 
-    text = _text(
-        exports.case_file_pdf(bundle=selectors.case_file(case=first, include_private=False))
-    )
+    content = exports.case_file_pdf(bundle=selectors.case_file(case=first, include_private=False))
+    reader = PdfReader(io.BytesIO(content))
+    total = len(reader.pages)
+    assert total >= 4
+    assert _numbered(reader) == [[f"Page {n} of {total}"] for n in range(1, total + 1)]
+    cover = " ".join(reader.pages[0].extract_text().split())
+    for fact in (
+        "Case file",
+        "San Francisco County, California",
+        "Sheriff Michael Hennessey",
+        "San Francisco Sheriff's Department",
+        "Dates of record",
+        "Request opened June 3, 2010",
+        "Activated June 8, 2010",
+        "Closed June 2010 (to the month)",
+        "Denied / activated as scheduled",
+        "was activated while this request was pending",
+    ):
+        assert fact in cover, fact
+    assert "Date of record" not in cover  # the timeline starts on a page of its own
+    rows = _timeline_rows(reader)
+    assert rows[0] == ("June 3, 2010", "Request drafted")
+    assert ("June 8, 2010", "Jurisdiction activated") in rows
+    assert ("June 2010", "Reply received") in rows
+    assert _in_order(rows), rows
+    kinds = [event for _, event in rows]
+    assert kinds.index("Notice sent") < kinds.index("Jurisdiction activated")
+    assert kinds.index("Jurisdiction activated") < kinds.index("Reply received")
+
+    text = _text(content)
     assert "Timeline" in text
     assert "Marc Rapp, Deputy Director for Secure Communities, answered by telephone" in text
     assert "Request that the City and County of San Francisco opt out of Secure Communities" in text
     assert "June 3, 2010" in text and "Michael Hennessey" in text
     assert "Internal: ask the Board of Supervisors" not in text  # an internal note
 
-    text = _text(
-        exports.case_file_pdf(bundle=selectors.case_file(case=second, include_private=False))
-    )
+    content = exports.case_file_pdf(bundle=selectors.case_file(case=second, include_private=False))
+    reader = PdfReader(io.BytesIO(content))
+    total = len(reader.pages)
+    assert _numbered(reader) == [[f"Page {n} of {total}"] for n in range(1, total + 1)]
+    assert _in_order(_timeline_rows(reader))
+    text = _text(content)
     assert "Secretary Napolitano's letter to Rep. Zoe Lofgren" in text
     assert "Renewed request that San Francisco opt out of Secure Communities" in text
     assert "Dear Attorney General Brown" in text
@@ -234,6 +312,80 @@ def test_an_export_runs_on_a_real_worker(celery_worker_process, case, staff, set
     assert export.progress == 100
     text = _text(export.file.open("rb").read())
     assert "The secret reply." in text and "Timeline" in text
+
+
+def test_the_jurisdictions_people_build_the_public_version_to_share(
+    case, staff, client, django_capture_on_commit_callbacks
+):
+    _private_case(case, staff)
+    client.force_login(staff)
+    form = client.get(reverse("correspondence:export_create", args=[case.pk])).content.decode()
+    assert 'name="version" value="public"' in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("correspondence:export_create", args=[case.pk]),
+            {"kind": "pdf", "version": "public"},
+        )
+    export = CaseExport.objects.get()
+    assert export.include_private is False and export.requested_by == staff
+    assert "public version" in client.get(response.url).content.decode()
+    client.logout()
+    assert client.get(response.url).status_code == 200  # the address can be shared
+    download = client.get(reverse("correspondence:export_download", args=[export.pk]))
+    text = _text(b"".join(download.streaming_content))
+    assert "The open reply." in text
+    for secret in ("The secret reply.", "Unsent follow-up draft", "Internal strategy note."):
+        assert secret not in text
+
+
+def test_the_progress_says_what_is_ready_not_ready_twice(
+    case, staff, client, django_capture_on_commit_callbacks
+):
+    _private_case(case, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("correspondence:export_create", args=[case.pk]), {"kind": "pdf"}
+        )
+    export = CaseExport.objects.get()
+    state = client.get(reverse("correspondence:export_status", args=[export.pk])).json()
+    pages = len(PdfReader(export.file.open("rb")).pages)
+    assert state["label"] == "Ready"
+    assert re.fullmatch(rf"{pages} pages, [0-9.]+\xa0(KB|bytes|MB)", state["message"])
+    page = client.get(response.url).content.decode()
+    assert "Ready: Ready" not in page and f"Ready: {pages} pages" in page
+    CaseExport.objects.filter(pk=export.pk).update(message="Ready")  # built before the fix
+    assert (
+        client.get(reverse("correspondence:export_status", args=[export.pk])).json()["message"]
+        == ""
+    )
+
+
+def _a4_pdf(text: str) -> bytes:
+    from correspondence import pdf
+
+    return pdf.render_html_pdf(html=f"<style>@page {{ size: A4 }}</style><p>{text}</p>")
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_merged_file_is_numbered_whatever_its_size(case, staff):
+    _private_case(case, staff)
+    log.correspondence_record(
+        case_id=case.pk,
+        user=staff,
+        direction="in",
+        method="letter",
+        occurred_on=TODAY(),
+        sender="ICE",
+        recipient="Sheriff",
+        summary="An A4 reply.",
+        files=[upload("a4.pdf", _a4_pdf("A4 attachment text"))],
+    )
+    content = exports.case_file_pdf(bundle=selectors.case_file(case=case, include_private=True))
+    reader = PdfReader(io.BytesIO(content))
+    total = len(reader.pages)
+    assert _numbered(reader) == [[f"Page {n} of {total}"] for n in range(1, total + 1)]
+    assert "A4 attachment text" in _text(content)
+    assert "jurisdiction's version" in reader.pages[-1].extract_text()
 
 
 def test_the_public_export_is_built_once_until_the_case_changes(
