@@ -10,6 +10,7 @@ from .models import (
     IceOffice,
     Jurisdiction,
     Membership,
+    Office,
     ScheduleVersion,
     State,
     StateIdentificationBureau,
@@ -52,6 +53,13 @@ class IceOfficeAdmin(ChangesPages, SimpleHistoryAdmin):
     filter_horizontal = ["states"]
 
 
+class OfficeInline(admin.StackedInline):
+    """The offices letters are written from; their staff edit them on the site too."""
+
+    model = Office
+    extra = 0
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -75,7 +83,7 @@ class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
     search_fields = ["name", "fips", "state__name", "state__postal_code"]
     date_hierarchy = "scheduled_activation"
     readonly_fields = ["search_name"]
-    inlines = [MembershipInline]
+    inlines = [OfficeInline, MembershipInline]
     fieldsets = [
         (None, {"fields": ["state", "name", "kind", "fips"]}),
         (

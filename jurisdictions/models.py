@@ -58,6 +58,11 @@ class StateIdentificationBureau(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     contact_person = models.CharField(max_length=200, blank=True)
     contact_title = models.CharField(max_length=200, blank=True)
+    salutation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How a letter greets the contact, as “Dear Assistant Director Venturella:”.",
+    )
 
     history = HistoricalRecords()
 
@@ -83,6 +88,11 @@ class IceOffice(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     contact_person = models.CharField(max_length=200, blank=True)
     contact_title = models.CharField(max_length=200, blank=True)
+    salutation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How a letter greets the contact, as “Dear Assistant Director Venturella:”.",
+    )
 
     history = HistoricalRecords(m2m_fields=[states])
 
@@ -337,3 +347,58 @@ class ScheduleVersion(models.Model):
         if not self.rows_total:
             return 0 if self.status == self.Status.CHECKING else 100
         return min(100, round(100 * self.rows_checked / self.rows_total))
+
+
+class OfficeKind(models.TextChoices):
+    """The offices a jurisdiction writes from; the first five are also who may ask to opt out."""
+
+    SHERIFF = "sheriff", "Office of the Sheriff"
+    COUNSEL = "county_counsel", "Office of the County Counsel"
+    BOARD = "board_of_supervisors", "Board of Supervisors"
+    EXECUTIVE = "county_executive", "Office of the County Executive"
+    COUNCIL = "council", "Council"
+    MAYOR = "mayor", "Office of the Mayor"
+    POLICE = "police", "Police Department"
+
+
+class Office(models.Model):
+    """
+    One office of a jurisdiction that signs letters: the sheriff, county
+    counsel, the board... Each letter template names the office it speaks
+    for, and the letter takes its letterhead, return address and signatory
+    from that office, so counsel's letter is not printed under the sheriff's
+    name. The jurisdiction's staff keep it up to date.
+    """
+
+    Kind = OfficeKind
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="offices")
+    kind = models.CharField(max_length=24, choices=OfficeKind.choices)
+    letterhead = models.TextField(
+        blank=True,
+        help_text="The lines at the head of the office's letters, the first in bold: "
+        "“Office of the County Counsel”, “County of Santa Clara”.",
+    )
+    return_address = models.TextField(
+        blank=True, help_text="Printed under the letterhead: where replies are to be sent."
+    )
+    signatory_name = models.CharField("who signs", max_length=200, blank=True)
+    signatory_title = models.CharField("their title", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jurisdiction", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "kind"],
+                name="office_unique_kind_per_jurisdiction",
+                violation_error_message="This jurisdiction already has this office.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=OfficeKind.values), name="office_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.jurisdiction}"
