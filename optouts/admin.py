@@ -15,7 +15,15 @@ from .models import CaseEvent, Delivery, OptOutRequest
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
-    fields = ["recipient", "recipient_name", "method", "sent_on", "acknowledged_on", "reference"]
+    fields = [
+        "recipient",
+        "recipient_name",
+        "method",
+        "sent_on",
+        "reference",
+        "received_on",
+        "received_by",
+    ]
     readonly_fields = ["recipient", "method", "sent_on"]
 
 

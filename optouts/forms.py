@@ -1,8 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from jurisdictions.models import State
+
 from .models import (
     CaseEvent,
+    CaseScope,
     DeliveryMethod,
     OptOutRequest,
     Outcome,
@@ -21,28 +24,120 @@ def not_future(value):
 
 
 class CaseCreateForm(forms.ModelForm):
+    """
+    A new request. Admins may also file a state-level one (a governor
+    suspending the state's agreement): the scope "the whole state" and a
+    state take the place of the jurisdiction. An "other" requester is named.
+    """
+
+    scope = forms.ChoiceField(
+        label="The request is about",
+        choices=CaseScope.choices,
+        initial=CaseScope.JURISDICTION,
+        widget=forms.RadioSelect,
+    )
+    state = forms.ModelChoiceField(
+        label="State",
+        queryset=State.objects.none(),
+        required=False,
+        help_text="For a request about the whole state only.",
+    )
+
     class Meta:
         model = OptOutRequest
-        fields = ["jurisdiction", "requesting_official", "requesting_body", "reasons"]
-        labels = {"requesting_body": "On behalf of"}
+        fields = [
+            "jurisdiction",
+            "requesting_official",
+            "requesting_body",
+            "requesting_body_other",
+            "reasons",
+        ]
+        labels = {
+            "requesting_body": "On behalf of",
+            "requesting_body_other": "Name of the requester (when “Other”)",
+        }
 
-    def __init__(self, *args, jurisdictions, **kwargs):
+    def __init__(self, *args, jurisdictions, states=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = jurisdictions
         self.fields["jurisdiction"].empty_label = None
         self.fields["requesting_body"].choices = RequestingBody.choices
+        if states is None:
+            del self.fields["scope"], self.fields["state"]
+        else:
+            self.fields["state"].queryset = states
+            self.fields["jurisdiction"].required = False
+            self.order_fields(["scope", "jurisdiction", "state"])
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("requesting_body") == RequestingBody.OTHER
+            and not (data.get("requesting_body_other") or "").strip()
+        ):
+            self.add_error(
+                "requesting_body_other", "Name the requester when it is none of the listed offices."
+            )
+        if data.get("scope") == CaseScope.STATE:
+            if not data.get("state"):
+                self.add_error("state", "Choose the state the request is about.")
+            data["jurisdiction"] = None
+        elif "scope" in self.fields and not data.get("jurisdiction"):
+            self.add_error("jurisdiction", "Choose the jurisdiction the request is about.")
+        return data
+
+    def _post_clean(self):
+        """The service checks the case; the form only shapes its fields."""
 
 
 class DeliveryForm(forms.Form):
+    """One copy of the notice as sent; nothing is chosen or dated in advance."""
+
     recipient_name = forms.CharField(label="Addressed to", max_length=200)
     method = forms.ChoiceField(choices=DeliveryMethod.choices, widget=forms.RadioSelect)
     sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[not_future])
     reference = forms.CharField(
-        label="Reference (optional)",
+        label="Tracking number or message ID (optional)",
         required=False,
         max_length=200,
-        help_text="Fax confirmation, tracking number or email message id.",
+        help_text="The certified mail tracking number, the fax confirmation "
+        "or the email's message ID.",
     )
+
+
+class ReceiptForm(forms.Form):
+    """The receipt of one copy already sent: when, who signed, and the proof."""
+
+    delivery = forms.TypedChoiceField(label="Copy received", coerce=int)
+    received_on = forms.DateField(label="Date received", widget=DATE, validators=[not_future])
+    received_by = forms.CharField(
+        label="Signed or acknowledged by (optional)",
+        required=False,
+        max_length=200,
+        help_text="The name on the return receipt card, or who answered the email or fax.",
+    )
+    proof = forms.FileField(
+        label="Proof of receipt (optional)",
+        required=False,
+        help_text="The return receipt card's scan, a fax confirmation or the email reply: "
+        "a PDF, PNG or JPEG.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+    def __init__(self, *args, deliveries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery"].choices = [(d.pk, copy_label(d)) for d in deliveries]
+
+
+def copy_label(delivery) -> str:
+    """A copy of the notice in a list of choices: "ICE — certified mail, sent Mar 3, 2010"."""
+    label = (
+        f"{delivery.get_recipient_display()} — {delivery.get_method_display().lower()}, "
+        f"sent {delivery.sent_on:%b %-d, %Y}"
+    )
+    if delivery.reference:
+        label += f" ({delivery.reference_label} {delivery.reference})"
+    return label
 
 
 class OtherDeliveryForm(DeliveryForm):

@@ -14,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from jurisdictions.models import Jurisdiction
 
+from .choices import REFERENCE_LABELS, CaseScope, DeliveryMethod, RequestingBody
+from .proofs import receipt_proof_path, receipt_storage
+
 
 class Stage(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -41,14 +44,6 @@ class Outcome(models.TextChoices):
     DATE_ADJUSTED = "date_adjusted", "Activation date adjusted"
     DENIED = "denied", "Denied / activated as scheduled"
     OTHER = "other", "Other"
-
-
-class RequestingBody(models.TextChoices):
-    SHERIFF = "sheriff", "Sheriff"
-    BOARD = "board_of_supervisors", "Board of supervisors"
-    EXECUTIVE = "county_executive", "County executive"
-    COUNCIL = "council", "Council"
-    COUNSEL = "county_counsel", "County counsel"
 
 
 def is_public_stage(stage: str, has_delivery: bool) -> bool:
@@ -105,6 +100,15 @@ class OptOutRequest(models.Model):
     requesting_body = models.CharField(
         max_length=24, choices=RequestingBody.choices, default=RequestingBody.SHERIFF
     )
+    requesting_body_other = models.CharField(
+        "name of the requester",
+        max_length=200,
+        blank=True,
+        help_text="Who wrote, when none of the listed offices did.",
+    )
+    scope = models.CharField(
+        max_length=12, choices=CaseScope.choices, default=CaseScope.JURISDICTION
+    )
     reasons = models.TextField(
         blank=True, help_text="Why the jurisdiction does not wish to activate. Public."
     )
@@ -153,6 +157,14 @@ class OptOutRequest(models.Model):
                 name="optout_requesting_body_valid",
             ),
             models.CheckConstraint(
+                condition=~Q(requesting_body="other") | ~Q(requesting_body_other=""),
+                name="optout_other_requester_named",
+                violation_error_message="Name the requester when it is none of the listed offices.",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=CaseScope.values), name="optout_scope_valid"
+            ),
+            models.CheckConstraint(
                 condition=(Q(stage=Stage.RESOLVED) & ~Q(outcome=""))
                 | (~Q(stage=Stage.RESOLVED) & Q(outcome="")),
                 name="optout_outcome_iff_resolved",
@@ -181,6 +193,18 @@ class OptOutRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def is_state_level(self) -> bool:
+        """A case about the whole state (CaseScope.STATE), not one jurisdiction."""
+        return self.scope == CaseScope.STATE
+
+    @property
+    def requester_display(self) -> str:
+        """Who asked, in words: the requester's own name when none of the listed offices."""
+        if self.requesting_body == RequestingBody.OTHER and self.requesting_body_other:
+            return self.requesting_body_other
+        return self.get_requesting_body_display()
 
     @property
     def is_public(self) -> bool:
@@ -238,12 +262,6 @@ class Recipient(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class DeliveryMethod(models.TextChoices):
-    EMAIL = "email", "Email"
-    LETTER = "letter", "Letter"
-    FAX = "fax", "Fax"
-
-
 class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -265,9 +283,27 @@ class Delivery(models.Model):
     )
     method = models.CharField(max_length=10, choices=DeliveryMethod.choices)
     sent_on = models.DateField()
-    acknowledged_on = models.DateField(null=True, blank=True)
     reference = models.CharField(
         max_length=200, blank=True, help_text="Tracking number, fax confirmation or message id."
+    )
+    # The receipt, recorded later (optouts.services.receipts): when the copy
+    # arrived, who signed for or acknowledged it, and the proof.
+    received_on = models.DateField("received", null=True, blank=True)
+    received_by = models.CharField(
+        "signed or acknowledged by",
+        max_length=200,
+        blank=True,
+        help_text="The name on the return receipt card, or who answered the email or fax.",
+    )
+    receipt_proof = models.FileField(
+        "proof of receipt",
+        upload_to=receipt_proof_path,
+        storage=receipt_storage,
+        blank=True,
+        max_length=200,
+    )
+    receipt_proof_name = models.CharField(
+        max_length=200, blank=True, help_text="The proof's file name as uploaded, for display."
     )
     status = models.CharField(max_length=6, choices=DeliveryStatus.choices, default="sent")
     failed_on = models.DateField(null=True, blank=True)
@@ -292,10 +328,14 @@ class Delivery(models.Model):
                 condition=Q(method__in=DeliveryMethod.values), name="delivery_method_valid"
             ),
             models.CheckConstraint(
-                condition=Q(acknowledged_on__isnull=True)
-                | Q(acknowledged_on__gte=models.F("sent_on")),
-                name="delivery_acknowledged_after_sent",
-                violation_error_message="A copy cannot be acknowledged before it was sent.",
+                condition=Q(received_on__isnull=True) | Q(received_on__gte=models.F("sent_on")),
+                name="delivery_received_after_sent",
+                violation_error_message="A copy cannot be received before it was sent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__isnull=False) | (Q(received_by="") & Q(receipt_proof="")),
+                name="delivery_receipt_has_date",
+                violation_error_message="A receipt has the date the copy was received.",
             ),
             models.CheckConstraint(
                 condition=Q(status="sent", failed_on__isnull=True)
@@ -308,11 +348,17 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.get_method_display()} to {self.recipient_name} on {self.sent_on}"
 
+    @property
+    def reference_label(self) -> str:
+        """What the reference is for this method: a tracking number, a message ID..."""
+        return REFERENCE_LABELS.get(self.method, "reference")
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", "Request drafted"
     STAGE = "stage", "Stage changed"
-    DELIVERY = "delivery", "Notice delivered"
+    DELIVERY = "delivery", "Notice sent"
+    RECEIPT = "receipt", "Notice received"
     REPLY = "reply", "Reply received"
     NOTE = "note", "Note"
     ACTIVATION = "activation", "Jurisdiction activated"

@@ -1,11 +1,11 @@
 """Reads of cases: the lists, the page of one case, and what the public may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from jurisdictions.models import IceOffice, Jurisdiction
 
 from .filters import ORDERINGS
-from .models import CaseEvent, OptOutRequest
+from .models import CaseEvent, Delivery, OptOutRequest
 from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
 
 
@@ -60,6 +60,34 @@ def case_detail(*, pk: int) -> OptOutRequest:
 
 def case_timeline(*, case: OptOutRequest, user) -> list[CaseEvent]:
     """The timeline as this user may see it: the public sees no internal note."""
+def notice_copies(*, case: OptOutRequest) -> list[Delivery]:
+    """
+    The copies of the notice for the notice table, in one query, each with
+    `has_letter`: whether a letter on file stands behind it. The letters are
+    another app's; they are read only through the reverse relation it adds
+    to Delivery, so without it `has_letter` is None (unknown), not False.
+    """
+    copies = Delivery.objects.filter(request=case)
+    if any(rel.name == "letter" for rel in Delivery._meta.related_objects):
+        copies = copies.annotate(
+            has_letter=ExpressionWrapper(Q(letter__isnull=False), output_field=BooleanField())
+        )
+    return list(copies)
+
+
+def state_counties(*, case: OptOutRequest) -> list[Jurisdiction]:
+    """
+    The jurisdictions of a state-level case's state, with their dates, for its
+    page: every one of them is concerned when the state's agreement ends.
+    """
+    return list(
+        Jurisdiction.objects.filter(state_id=case.jurisdiction.state_id)
+        .exclude(pk=case.jurisdiction_id)
+        .only("id", "name", "state_id", "scheduled_activation", "actual_activation", "plan_status")
+        .order_by("name")
+    )
+
+
     events = case.events.select_related("actor")
     if not can_see_private(user, case.jurisdiction_id):
         events = events.filter(is_public=True)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import Jurisdiction, State
 from core import fragments, pagecache
 from core.views import run_service
 
@@ -29,6 +29,7 @@ from .permissions import (
     roles_by_jurisdiction,
 )
 from .transitions import LABELS, allowed_actions
+from .views_receipts import receipt_form_for
 
 CASE_LIST_PARAMETERS = ("q", "state", "stage", "outcome", "activated_while_pending", "order", "page")
 
@@ -84,23 +85,25 @@ def _action_forms(case, user, bound=None):
 
 
 def _notice_forms(case, data=None):
+    """
+    One form per recipient still missing its copy. Only the addressee is
+    filled in: nothing is ticked, no method chosen and no date given, so a
+    notice is never recorded as sent by a single click with no letter
+    behind it.
+    """
     sib = getattr(case.jurisdiction.state, "sib", None)
     ice = selectors.ice_office_for(jurisdiction=case.jurisdiction)
-    today = timezone.localdate()
-    delivered = {d.recipient for d in case.deliveries.all()}
+    delivered = {d.recipient for d in case.deliveries.all() if d.status != "failed"}
     result = []
     for recipient, office in ((Recipient.SIB, sib), (Recipient.ICE, ice)):
         if recipient in delivered:
             continue
-        initial = {
-            "recipient_name": str(office.name) if office else "",
-            "sent_on": today,
-            "method": "letter",
-        }
+        initial = {"recipient_name": str(office.name) if office else ""}
         result.append(
             {
                 "recipient": recipient,
                 "label": Recipient(recipient).label,
+                "included": bool(data and data.get(f"{recipient}-include")),
                 "form": forms.DeliveryForm(
                     data, prefix=recipient, initial=initial, use_required_attribute=False
                 ),
@@ -110,7 +113,16 @@ def _notice_forms(case, data=None):
 
 
 @pagecache.cached_page(kinds=("cases", "plan", "letters"))
-def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=None, status=200):
+def case_detail(
+    request,
+    pk: int,
+    *,
+    bound=None,
+    notice_forms=None,
+    event_form=None,
+    receipt_form=None,
+    status=200,
+):
     case = case_for_viewer(pk, request.user, queryset=selectors.case_pages())
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
@@ -123,13 +135,14 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
         "optouts/_case_summary.html",
         lambda: {
             "case": case,
-            "deliveries": list(case.deliveries.all()),
+            "deliveries": selectors.notice_copies(case=case),
             "missing": services.missing_recipients(case) if case.stage == Stage.DRAFT else [],
             "renewed_by": renewed_by,
             "days_in_stage": case.days_in_stage(),
             "days_until_activation": case.days_until_activation(),
+            "counties": selectors.state_counties(case=case) if case.is_state_level else [],
         },
-        kinds=("cases", "plan"),
+        kinds=("cases", "plan", "letters"),
     )
 
     def timeline_context() -> dict:
@@ -155,6 +168,7 @@ def case_detail(request, pk: int, *, bound=None, notice_forms=None, event_form=N
         "notice_forms": (notice_forms or _notice_forms(case))
         if may_act and case.stage == Stage.DRAFT
         else [],
+        "receipt_form": (receipt_form or receipt_form_for(case)) if may_act else None,
         "event_form": event_form
         or (
             forms.EventForm(
@@ -181,9 +195,16 @@ def _expected_version(request):
 
 @login_required
 def case_create(request):
+    """
+    Draft a request. Staff file for their own jurisdictions; a state-level
+    request (about the whole state) is filed by admins only, since no
+    jurisdiction's staff speak for the state.
+    """
     user = request.user
+    states = None
     if is_admin(user):
         jurisdictions = Jurisdiction.objects.select_related("state")
+        states = State.objects.all()
     else:
         ids = [j for j, roles in roles_by_jurisdiction(user).items() if STAFF in roles]
         jurisdictions = Jurisdiction.objects.filter(pk__in=ids).select_related("state")
@@ -192,20 +213,28 @@ def case_create(request):
     initial = {}
     if request.GET.get("jurisdiction", "").isdigit():
         initial["jurisdiction"] = int(request.GET["jurisdiction"])
-    form = forms.CaseCreateForm(request.POST or None, jurisdictions=jurisdictions, initial=initial)
+    form = forms.CaseCreateForm(
+        request.POST or None, jurisdictions=jurisdictions, states=states, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = services.optout_create(
-            jurisdiction=data["jurisdiction"],
-            user=user,
-            requesting_official=data["requesting_official"],
-            requesting_body=data["requesting_body"],
-            reasons=data["reasons"],
+        response = run_service(
+            request,
+            form,
+            lambda: services.optout_create(
+                jurisdiction=data["jurisdiction"],
+                state=data.get("state") if data.get("scope") == "state" else None,
+                user=user,
+                requesting_official=data["requesting_official"],
+                requesting_body=data["requesting_body"],
+                requesting_body_other=data["requesting_body_other"],
+                reasons=data["reasons"],
+            ),
+            success_message="Request drafted. Now record the written notice to the SIB and to ICE.",
+            success_url=lambda case: case.get_absolute_url() + "#notice",
         )
-        messages.success(
-            request, "Request drafted. Now record the written notice to the SIB and to ICE."
-        )
-        return redirect(case.get_absolute_url() + "#notice")
+        if response:
+            return response
     picked = None
     if len(jurisdictions) == 1:
         picked = jurisdictions[0]
@@ -233,12 +262,8 @@ def case_notice(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
     notice_forms = _notice_forms(case, request.POST)
-    filled = [
-        nf
-        for nf in notice_forms
-        if any(request.POST.get(f"{nf['recipient']}-{f}") for f in ("sent_on",))
-        and request.POST.get(f"{nf['recipient']}-include")
-    ]
+    # Only the ticked copies are recorded, and each of them must be complete.
+    filled = [nf for nf in notice_forms if nf["included"]]
     if not filled:
         messages.error(request, "Tick at least one recipient the notice was sent to.")
         return case_detail(request, pk, notice_forms=notice_forms, status=400)

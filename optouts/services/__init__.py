@@ -4,7 +4,9 @@ The only writer of a case and its timeline (STYLE.md, "Our layout").
     base        the lock with its version check, the transition check, the errors
     timeline    event_add and events_add_many: every timeline event, whoever
                 causes it, and the case_events_added signal after the commit
-    notice      drafting, the copies of the notice, renewing a denied request
+    notice      drafting (one jurisdiction or a whole state), the copies of the
+                notice sent, renewing a denied request
+    receipts    the receipt of a copy: when it arrived, who signed, the proof
     mail        a copy of the notice that failed (a bounced email)
     moves       the meeting, the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
@@ -31,7 +33,9 @@ from .notice import (
 )
 from .schedules import schedule_apply, schedule_cases_to_flag, schedule_load
 from .timeline import event_add, event_record, events_add_many
+    statewide_entry,
 
+from .receipts import delivery_receipt_record
 __all__ = [
     "ConcurrentChangeError",
     "TransitionError",
@@ -40,6 +44,7 @@ __all__ = [
     "delivery_record",
     "event_add",
     "event_record",
+    "delivery_receipt_record",
     "events_add_many",
     "missing_recipients",
     "optout_create",
@@ -54,3 +59,4 @@ __all__ = [
     "schedule_cases_to_flag",
     "schedule_load",
 ]
+    "statewide_entry",

@@ -1,7 +1,12 @@
 """
-A case's notice: drafting the request, recording the copies sent to the SIB
-and ICE (the draft becomes "notice sent" when both have one), and renewing a
-denied request with a new notice.
+A case's notice: drafting the request (about one jurisdiction, or about the
+whole state), recording the copies sent to the SIB and ICE (the draft
+becomes "notice sent" when both have one), and renewing a denied request
+with a new notice.
+
+A copy is recorded as *sent*, never as delivered: a mailed letter reaches
+nobody the day it is posted. Its receipt, when proof of it comes, is a
+separate fact (services.receipts).
 """
 
 import datetime
@@ -10,9 +15,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction
+from core import pagecache
+from jurisdictions.models import Jurisdiction, State
 
-from ..models import CaseEvent, Delivery, DeliveryMethod, OptOutRequest, Outcome, Recipient, Stage
+from ..models import (
+    REFERENCE_LABELS,
+    CaseEvent,
+    CaseScope,
+    Delivery,
+    DeliveryMethod,
+    OptOutRequest,
+    Outcome,
+    Recipient,
+    RequestingBody,
+    Stage,
+)
 from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock
 from .moves import _move
 from .timeline import event_add
@@ -21,7 +38,8 @@ from .timeline import event_add
 @transaction.atomic
 def optout_create(
     *,
-    jurisdiction: Jurisdiction,
+    jurisdiction: Jurisdiction | None = None,
+    state: State | None = None,
     user,
     requesting_official: str,
     requesting_body: str,
@@ -29,7 +47,63 @@ def optout_create(
     opened_on: datetime.date | None = None,
     reopens: OptOutRequest | None = None,
 ) -> OptOutRequest:
-    """Draft a new opt-out request; it stays a draft until the notice reaches the SIB and ICE."""
+# How the timeline names each recipient in a sentence ("Notice sent to the SIB").
+RECIPIENT_NAMES = {
+    Recipient.SIB: "the SIB",
+    Recipient.ICE: "ICE",
+    Recipient.ATTORNEY_GENERAL: "the state attorney general",
+    Recipient.GOVERNOR: "the governor",
+}
+
+STATEWIDE_NAME = "{state} (whole state)"
+
+
+def statewide_entry(*, state: State, user=None) -> Jurisdiction:
+    """
+    The state's own entry in the directory, which a state-level case names as
+    its jurisdiction (CaseScope.STATE): made the first time a state is the
+    subject of a case. It is on no deployment plan, has no activation date
+    and no FIPS code, so it appears on no map and in no reminder of dates.
+    """
+    name = STATEWIDE_NAME.format(state=state.name)
+    entry = Jurisdiction.objects.filter(state=state, name=name).first()
+    if entry is None:
+        entry = Jurisdiction(state=state, name=name)
+        entry._history_user = user
+        entry._change_reason = "Statewide entry for a state-level request"
+        entry.full_clean()
+        entry.save()
+        pagecache.changed("plan")
+    return entry
+
+
+def recipient_in_words(recipient: str, recipient_name: str) -> str:
+    """The recipient as a sentence names it: "the SIB", "ICE", or the name given."""
+    return RECIPIENT_NAMES.get(recipient) or recipient_name
+
+
+def _requester_check(requesting_body: str, requesting_body_other: str) -> str:
+    other = " ".join((requesting_body_other or "").split())
+    if requesting_body == RequestingBody.OTHER and not other:
+        raise ValidationError(
+            {"requesting_body_other": "Name the requester when it is none of the listed offices."}
+        )
+    return other if requesting_body == RequestingBody.OTHER else ""
+
+    """
+    Draft a new opt-out request; it stays a draft until the notice reaches
+    the SIB and ICE. Given a `state` instead of a `jurisdiction`, the case
+    is about the whole state (a governor suspending the state's agreement),
+    filed against the state's statewide entry. "Other" requesters are named.
+    """
+    if (jurisdiction is None) == (state is None):
+        raise ValidationError({"jurisdiction": "Choose one jurisdiction, or the whole state."})
+    scope = CaseScope.JURISDICTION
+    if state is not None:
+        jurisdiction, scope = statewide_entry(state=state, user=user), CaseScope.STATE
+    elif reopens is not None and reopens.scope == CaseScope.STATE:
+        scope = CaseScope.STATE
+    other = _requester_check(requesting_body, requesting_body_other)
     opened_on = opened_on or timezone.localdate()
     case = OptOutRequest(
         jurisdiction=jurisdiction,
@@ -37,6 +111,7 @@ def optout_create(
         requesting_body=requesting_body,
         reasons=reasons,
         opened_on=opened_on,
+    requesting_body_other: str = "",
         scheduled_activation_at_filing=jurisdiction.scheduled_activation,
         reopens=reopens,
         created_by=user,
@@ -47,8 +122,10 @@ def optout_create(
         kind=CaseEvent.Kind.CREATED,
         occurred_on=opened_on,
         actor=user,
+        scope=scope,
         to_stage=Stage.DRAFT,
         summary=f"{requesting_official} drafted an opt-out request"
+        requesting_body_other=other,
         + (" renewing the denied request." if reopens else "."),
         reason="Drafted",
     )
@@ -85,7 +162,7 @@ def _delivery_add(
         recipient_name=recipient_name,
         method=method,
         sent_on=sent_on,
-        reference=reference,
+        reference=" ".join((reference or "").split()),
         recorded_by=user,
     )
     delivery._history_user = user
@@ -96,7 +173,7 @@ def _delivery_add(
         kind=CaseEvent.Kind.DELIVERY,
         occurred_on=sent_on,
         actor=user,
-        summary=f"Notice sent by {DeliveryMethod(method).label.lower()} to {recipient_name}.",
+        summary=delivery_sentence(delivery),
         source=source,
         reason="Copy of the notice recorded",
     )
@@ -119,6 +196,23 @@ def deliveries_record(
     the first copy, since the copies are one act. When copies have reached
     both the SIB and ICE, a draft request moves to "notice sent" in the same
     transaction.
+def delivery_sentence(delivery: Delivery) -> str:
+    """
+    The timeline's line for a copy sent: "Notice sent to the SIB by certified
+    mail (tracking 7009 …), addressed to Bureau of Criminal Identification."
+    """
+    method = DeliveryMethod(delivery.method).label
+    if delivery.method != DeliveryMethod.LETTER:
+        method = method.lower()
+    words = f"Notice sent to {recipient_in_words(delivery.recipient, delivery.recipient_name)}"
+    words += f" by {method}"
+    if delivery.reference:
+        words += f" ({REFERENCE_LABELS.get(delivery.method, 'reference')} {delivery.reference})"
+    if delivery.recipient in RECIPIENT_NAMES:
+        words += f", addressed to {delivery.recipient_name}"
+    return words + "."
+
+
     """
     case = _lock(case_id, expected_version)
     if not case.is_open:
@@ -144,10 +238,11 @@ def deliveries_record(
             case,
             target=_check(case, "send_notice"),
             user=user,
-            reason="Notice delivered to the SIB and ICE",
+            reason="Notice sent to the SIB and ICE",
             occurred_on=last,
             fields=[],
-            summary="The written notice has reached both the State Identification Bureau and ICE.",
+            summary="The written notice has been sent to both the State Identification Bureau "
+            "and ICE.",
         )
     return deliveries
 
@@ -204,7 +299,7 @@ def optout_send_notice(*, case_id: int, user, expected_version: int | None = Non
         reason="Notice sent",
         occurred_on=last,
         fields=[],
-        summary="The written notice has reached both the State Identification Bureau and ICE.",
+        summary="The written notice has been sent to both the State Identification Bureau and ICE.",
     )
     return case
 
@@ -245,3 +340,4 @@ def optout_reopen(
         summary=f"Renewed with a new notice: request #{new_case.pk}.",
     )
     return new_case
+        requesting_body_other=case.requesting_body_other,

@@ -47,15 +47,18 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     assert_accessible(page)
 
     # Only the SIB's copy first: the case stays a draft and names ICE.
-    page.uncheck("#id_ice-include")
+    page.check("#id_sib-include")
     page.check("#id_sib-method_0")
+    page.locator("#id_sib-sent_on").fill(TODAY.isoformat())
     page.get_by_role("button", name="Record the notice as sent").click()
     page.wait_for_load_state()
     assert page.locator("#stage").inner_text() == "Draft"
     assert "ICE" in page.locator("#missing-recipients").inner_text()
 
     # Then ICE's copy: notice sent.
+    page.check("#id_ice-include")
     page.check("#id_ice-method_1")
+    page.locator("#id_ice-sent_on").fill(TODAY.isoformat())
     page.get_by_role("button", name="Record the notice as sent").click()
     page.wait_for_load_state()
     assert page.locator("#stage").inner_text() == "Notice sent"

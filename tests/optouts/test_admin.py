@@ -21,7 +21,7 @@ def test_an_admin_finds_a_case_and_its_timeline(admin_client, django_assert_max_
     page = admin_client.get(reverse("admin:optouts_optoutrequest_change", args=[cases[0].pk]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "The written notice has reached both" in body
+    assert "The written notice has been sent to both" in body
     history = admin_client.get(reverse("admin:optouts_optoutrequest_history", args=[cases[0].pk]))
     assert history.status_code == 200
 
