@@ -24,7 +24,7 @@ from .placeholders import PLACEHOLDERS
 
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "key", "recipient", "is_active", "updated_at"]
+    list_display = ["name", "key", "recipient", "office", "is_active", "updated_at"]
     list_filter = ["recipient", "is_active"]
     search_fields = ["name", "subject", "body"]
     readonly_fields = ["preview", "placeholders"]
@@ -32,6 +32,7 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
         "key",
         "name",
         "recipient",
+        "office",
         "subject",
         "body",
         "cc",

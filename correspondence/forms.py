@@ -1,10 +1,12 @@
 from django import forms
 
+from jurisdictions.models import Office
 from optouts.forms import DATE, not_future
 from optouts.models import DeliveryMethod
 
 from . import letters, placeholders, uploads
 from .models import CaseExport, Correspondence, Letter
+from .offices import OFFICE_FIELDS
 
 
 class LetterCreateForm(forms.Form):
@@ -26,8 +28,10 @@ class LetterEditForm(forms.ModelForm):
         }
         help_texts = {
             "body": "Plain text; leave a blank line between paragraphs. "
-            "You may use {{ field }} placeholders such as {{ jurisdiction.scheduled_activation }}.",
+            "You may use {{ field }} placeholders such as {{ activation.status }}.",
+            "signatory_name": "A letter is sent signed: it cannot be sent without this name.",
         }
+        error_messages = {"letter_date": {"required": "Give the date the letter bears."}}
 
     def _clean_text(self, name):
         value = self.cleaned_data.get(name, "")
@@ -48,6 +52,9 @@ class LetterEditForm(forms.ModelForm):
 
 
 class LetterSendForm(forms.Form):
+    """How the letter went out, with the SHA-256 of the PDF the sender was shown."""
+
+    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
     method = forms.ChoiceField(
         label="Sent by", choices=DeliveryMethod.choices, widget=forms.RadioSelect, initial="letter"
     )
@@ -121,3 +128,13 @@ class CorrespondenceForm(forms.ModelForm):
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(choices=CaseExport.Kind.choices)
+
+
+class OfficeForm(forms.ModelForm):
+    class Meta:
+        model = Office
+        fields = list(OFFICE_FIELDS)
+        widgets = {
+            "letterhead": forms.Textarea(attrs={"rows": 4}),
+            "return_address": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -20,6 +20,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from jurisdictions.models import OfficeKind
 from optouts.models import Delivery, DeliveryMethod, OptOutRequest, Recipient
 
 from .placeholders import placeholders_check
@@ -212,6 +213,14 @@ class LetterTemplate(models.Model):
     cc = models.CharField(
         "copies to", max_length=300, blank=True, help_text="Printed as “cc:” under the signature."
     )
+    office = models.CharField(
+        "written by",
+        max_length=24,
+        choices=OfficeKind.choices,
+        blank=True,
+        help_text="The jurisdiction's office whose letterhead, return address and signatory "
+        "the letter carries. Blank: the office that makes the request.",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -222,6 +231,10 @@ class LetterTemplate(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(recipient__in=Recipient.values), name="letter_template_recipient_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(office="") | Q(office__in=OfficeKind.values),
+                name="letter_template_office_valid",
             ),
         ]
 
@@ -279,6 +292,12 @@ class Letter(models.Model):
     cc = models.CharField("copies to", max_length=300, blank=True)
     signatory_name = models.CharField(max_length=200, blank=True)
     signatory_title = models.CharField(max_length=200, blank=True)
+    office = models.CharField("written by", max_length=24, choices=OfficeKind.choices, blank=True)
+    letterhead = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The letterhead as sent; a draft prints its office's letterhead of the day.",
+    )
     method = models.CharField(max_length=10, choices=DeliveryMethod.choices, blank=True)
     sent_on = models.DateField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -310,6 +329,10 @@ class Letter(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(recipient__in=Recipient.values), name="letter_recipient_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(office="") | Q(office__in=OfficeKind.values),
+                name="letter_office_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", sha256="", sent_on__isnull=True)

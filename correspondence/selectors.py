@@ -6,6 +6,7 @@ from django.utils import timezone
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.permissions import COUNSEL, STAFF, can_act, can_see_private
 
+from .defaults import templates_in_order
 from .models import Attachment, CaseExport, Correspondence, Letter, LetterTemplate
 
 
@@ -36,13 +37,19 @@ def case_panel(*, case: OptOutRequest, user) -> dict:
     """The letters and correspondence panel of a case page, as this user may see it."""
     private = can_see_private(user, case.jurisdiction_id)
     writer = may_write(user, case)
+    letters = case_letters(case=case, include_private=private)
     return {
         "case": case,
-        "letters": case_letters(case=case, include_private=private),
+        "letters": letters,
         "entries": case_correspondence(case=case, include_private=private),
         "may_write": writer,
         "may_see_private": private,
-        "templates": list(LetterTemplate.objects.filter(is_active=True).only("id", "name"))
+        # The next letter the case needs comes first, so it is the one offered.
+        "templates": templates_in_order(
+            case=case,
+            templates=LetterTemplate.objects.filter(is_active=True).only("id", "name", "key"),
+            letters=letters,
+        )
         if writer
         else [],
     }

@@ -29,7 +29,7 @@ from optouts.permissions import (
 )
 
 from . import exports, forms, letters, log, placeholders, selectors
-from .models import Attachment, CaseExport, Letter, LetterTemplate
+from .models import Attachment, CaseExport, FrozenLetterError, Letter, LetterTemplate
 
 # Letters and correspondence are written by the jurisdiction's staff and counsel.
 WRITERS = (STAFF, COUNSEL)
@@ -85,11 +85,16 @@ def letter_create(request, case_pk: int):
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(case.get_absolute_url() + "#letters")
-    messages.success(request, "Draft created. Check the text, preview the PDF, then send it.")
+    messages.success(request, "Draft created.")
     return redirect(letter.get_absolute_url())
 
 
-def letter_detail(request, pk: int, *, edit_form=None, send_form=None, status=200):
+def letter_detail(request, pk: int, *, edit_form=None, status=200):
+    """
+    A letter and, for a draft, its editor: one form whose buttons save it,
+    preview what it shows as a PDF in a new tab, or start sending it
+    (correspondence.views_sending).
+    """
     letter = _letter(request, pk)
     case = letter.request
     writer = selectors.may_write(request.user, case)
@@ -102,9 +107,6 @@ def letter_detail(request, pk: int, *, edit_form=None, send_form=None, status=20
     }
     if context["may_write"]:
         context["edit_form"] = edit_form or forms.LetterEditForm(instance=letter)
-        context["send_form"] = send_form or forms.LetterSendForm(
-            initial={"sent_on": max(timezone.localdate(), letter.letter_date), "method": "letter"}
-        )
     return render(request, "correspondence/letter_detail.html", context, status=status)
 
 
@@ -113,7 +115,6 @@ def letter_edit(request, pk: int):
     letter = _letter_for_write(request, pk)
     form = forms.LetterEditForm(request.POST, instance=Letter.objects.get(pk=letter.pk))
     if not form.is_valid():
-        messages.error(request, "Please correct the errors below.")
         return letter_detail(request, pk, edit_form=form, status=400)
     try:
         letters.letter_draft_update(
@@ -121,9 +122,12 @@ def letter_edit(request, pk: int):
             user=request.user,
             **{f: form.cleaned_data[f] for f in letters.EDITABLE_FIELDS},
         )
-    except ValidationError as exc:
+    except FrozenLetterError as exc:
         _errors(request, exc)
         return redirect(letter.get_absolute_url())
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return letter_detail(request, pk, edit_form=form, status=400)
     messages.success(request, "Draft saved.")
     return redirect(letter.get_absolute_url())
 
@@ -135,22 +139,6 @@ def _letter_for_write(request, pk: int) -> Letter:
         raise Http404("No such letter.") from None
     require_case_actor(request.user, letter.request, roles=WRITERS)
     return letter
-
-
-@require_POST
-def letter_send(request, pk: int):
-    letter = _letter_for_write(request, pk)
-    form = forms.LetterSendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Please correct the errors below.")
-        return letter_detail(request, pk, send_form=form, status=400)
-    try:
-        letters.letter_send(letter_id=letter.pk, user=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect(letter.get_absolute_url())
-    messages.success(request, "Sent. The PDF is frozen and its SHA-256 is kept below.")
-    return redirect(letter.get_absolute_url())
 
 
 @require_POST

@@ -36,7 +36,8 @@ def test_a_draft_takes_addresses_from_the_directory_and_facts_from_the_case(case
     assert "Harbor County" in letter.subject
     assert "Dear Director Ada Bureau" in letter.body
     assert "Community trust matters more." in letter.body
-    assert "{{" not in letter.body
+    assert "{{ sib." not in letter.body and "{{ jurisdiction.name" not in letter.body
+    assert "{{ activation.status }}" in letter.body  # filled when it prints, frozen when sent
     assert letter.signatory_name == "Pat Sheriff"
     ice = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
     assert ice.recipient_name == "ICE Secure Communities Program Management Office"

@@ -163,15 +163,16 @@ def test_counsel_drafts_edits_and_sends_through_the_pages(case, counsel, client)
         "Please remove Harbor County from the plan."
         in client.get(letter.get_absolute_url()).content.decode()
     )
+    ready = client.post(reverse("correspondence:letter_send", args=[letter.pk]), data)
+    confirm = reverse("correspondence:letter_send_confirm", args=[letter.pk])
+    assert ready.url == confirm
+    digest = client.get(confirm).context["sha256"]
     future = client.post(
-        reverse("correspondence:letter_send", args=[letter.pk]),
-        {"method": "fax", "sent_on": TODAY() + datetime.timedelta(days=2)},
+        confirm,
+        {"method": "fax", "sent_on": TODAY() + datetime.timedelta(days=2), "sha256": digest},
     )
     assert future.status_code == 400 and "This date is in the future." in future.content.decode()
-    client.post(
-        reverse("correspondence:letter_send", args=[letter.pk]),
-        {"method": "fax", "sent_on": TODAY()},
-    )
+    client.post(confirm, {"method": "fax", "sent_on": TODAY(), "sha256": digest})
     letter.refresh_from_db()
     assert letter.is_sent and len(letter.sha256) == 64
 
@@ -268,7 +269,8 @@ def test_the_letter_and_export_pages_keep_a_fixed_number_of_queries(
     letter = _draft(case, counsel)
     for _ in range(10):
         _entry(case, counsel, public=True)
-    with django_assert_max_num_queries(9):  # the 9th: the recipient's email for "Send by email"
+    # the 9th: the recipient's email for "Send by email"; the 10th: the office writing it
+    with django_assert_max_num_queries(10):
         client.get(letter.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
