@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jurisdictions.models import Membership
+from tests.correspondence.mail_support import imap_server, smtp_receiver  # noqa: F401
 from tests.factories import (
     IceOfficeFactory,
     JurisdictionFactory,

@@ -1,0 +1,85 @@
+"""A letter sent by email: what the recipient's server receives, once, and the proof kept."""
+
+import email
+import smtplib
+from email import policy
+
+from django.urls import reverse
+
+from correspondence.mail import outbound
+from correspondence.mail.addresses import address_case
+from correspondence.models import OutgoingMail
+from optouts.models import Delivery
+from tests.correspondence.mail_support import email_draft, send_by_email
+
+
+def test_staff_send_a_letter_by_email_with_its_pdf_and_the_case_reply_address(
+    case, staff, client, smtp_receiver, django_capture_on_commit_callbacks
+):
+    letter = email_draft(case, staff)
+    client.force_login(staff)
+    page = client.get(letter.get_absolute_url())
+    assert b'id="letter-email"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("correspondence:letter_email", args=[letter.pk]),
+            {"email-to": "scomm@ice.example.gov", "email-body": "Please find our notice attached."},
+        )
+    assert response.status_code == 302
+    [(mail_from, rcpt, content)] = smtp_receiver.messages
+    assert rcpt == ["scomm@ice.example.gov"]
+    message = email.message_from_bytes(content, policy=policy.default)
+    row = OutgoingMail.objects.get(letter=letter)
+    assert message["Message-ID"] == row.message_id
+    assert message["Reply-To"] == row.reply_to
+    assert address_case(row.reply_to) == (case.pk, True)
+    [pdf] = list(message.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    letter.refresh_from_db()
+    assert pdf.get_content() == letter.pdf.open("rb").read()
+    assert "Please find our notice attached." in message.get_body().get_content()
+    assert (
+        row.status == "sent" and row.sent_at and row.accepted_recipients == "scomm@ice.example.gov"
+    )
+    delivery = Delivery.objects.get(letter=letter)
+    assert delivery.method == "email" and delivery.reference == row.message_id
+    proof = client.get(letter.get_absolute_url())
+    assert row.message_id.encode().replace(b"<", b"&lt;").replace(b">", b"&gt;") in proof.content
+
+
+def test_a_second_run_of_the_task_sends_nothing(
+    case, staff, smtp_receiver, django_capture_on_commit_callbacks
+):
+    row = send_by_email(case, staff, django_capture_on_commit_callbacks)
+    outbound.outgoing_mail_send(outgoing_id=row.pk)
+    assert len(smtp_receiver.messages) == 1
+
+
+def test_a_resend_after_a_crash_reuses_the_message_id(
+    case, staff, smtp_receiver, django_capture_on_commit_callbacks
+):
+    """A worker that died after the server took it, before marking it sent: the same message."""
+    row = send_by_email(case, staff, django_capture_on_commit_callbacks)
+    OutgoingMail.objects.filter(pk=row.pk).update(status="queued", sent_at=None)
+    outbound.outgoing_mail_send(outgoing_id=row.pk)
+    ids = [
+        email.message_from_bytes(c, policy=policy.default)["Message-ID"]
+        for _f, _r, c in smtp_receiver.messages
+    ]
+    assert ids == [row.message_id, row.message_id]
+
+
+def test_a_recipient_the_server_refuses_fails_the_copy(
+    case, staff, smtp_receiver, django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"nobody@ice.example.gov": (550, b"No such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    row = send_by_email(
+        case, staff, django_capture_on_commit_callbacks, to="nobody@ice.example.gov"
+    )
+    assert row.status == "failed" and "refused" in row.error
+    delivery = Delivery.objects.get(letter=row.letter)
+    assert delivery.status == "failed"
+    assert case.events.filter(kind="delivery_failed").exists()
