@@ -15,43 +15,9 @@ from simple_history.models import HistoricalRecords
 from jurisdictions.models import Jurisdiction
 
 from .choices import REFERENCE_LABELS, CaseScope, DeliveryMethod, RequestingBody
+from .facts import DatePrecision, MeetingParty, date_display
 from .proofs import receipt_proof_path, receipt_storage
-
-
-class Stage(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    NOTICE_SENT = "notice_sent", "Notice sent"
-    MEETING_REQUESTED = "meeting_requested", "Meeting requested"
-    MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
-    MEETING_HELD = "meeting_held", "Meeting held"
-    RESOLVED = "resolved", "Resolved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-OPEN_STAGES = frozenset(
-    {
-        Stage.DRAFT,
-        Stage.NOTICE_SENT,
-        Stage.MEETING_REQUESTED,
-        Stage.MEETING_SCHEDULED,
-        Stage.MEETING_HELD,
-    }
-)
-
-
-class Outcome(models.TextChoices):
-    REMOVED = "removed", "Removed from the deployment plan"
-    DATE_ADJUSTED = "date_adjusted", "Activation date adjusted"
-    DENIED = "denied", "Denied / activated as scheduled"
-    OTHER = "other", "Other"
-
-
-def is_public_stage(stage: str, has_delivery: bool) -> bool:
-    """
-    Unsent drafts are never public: a draft, nor a draft withdrawn before any
-    copy of the notice went out. Everything else about a case is.
-    """
-    return stage != Stage.DRAFT and not (stage == Stage.WITHDRAWN and not has_delivery)
+from .stages import OPEN_STAGES, Outcome, Stage, is_public_stage
 
 
 class OptOutRequestQuerySet(models.QuerySet):
@@ -67,11 +33,21 @@ class OptOutRequestQuerySet(models.QuerySet):
     @staticmethod
     def public_q() -> Q:
         """The cases of is_public_stage, for a queryset made with_has_delivery()."""
-        return ~Q(stage=Stage.DRAFT) & ~(Q(stage=Stage.WITHDRAWN) & Q(has_delivery=False))
+        return ~(Q(stage__in=[Stage.DRAFT, Stage.WITHDRAWN]) & Q(has_delivery=False))
 
     def public(self):
         """The cases everyone may see (is_public_stage)."""
         return self.with_has_delivery().filter(self.public_q())
+
+    def with_requested_after_activation(self):
+        """Annotate `requested_after_activation`: opened on or after the activation."""
+        activation = models.F("jurisdiction__actual_activation")
+        return self.annotate(
+            requested_after_activation=models.ExpressionWrapper(
+                Q(jurisdiction__actual_activation__isnull=False, opened_on__gte=activation),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def with_activated_while_pending(self):
         """
@@ -113,6 +89,9 @@ class OptOutRequest(models.Model):
         blank=True, help_text="Why the jurisdiction does not wish to activate. Public."
     )
     opened_on = models.DateField(default=timezone.localdate)
+    opened_precision = models.CharField(
+        max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     stage_entered_at = models.DateTimeField(default=timezone.now)
     closed_on = models.DateField(null=True, blank=True)
     scheduled_activation_at_filing = models.DateField(
@@ -122,6 +101,10 @@ class OptOutRequest(models.Model):
     )
     meeting_at = models.DateTimeField(null=True, blank=True)
     meeting_location = models.CharField(max_length=300, blank=True)
+    # The latest postponement or cancellation (each one is on the timeline).
+    meeting_was_at = models.DateTimeField("meeting postponed or cancelled", null=True, blank=True)
+    meeting_change_by = models.CharField(max_length=12, choices=MeetingParty.choices, blank=True)
+    meeting_change_reason = models.TextField(blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_new_activation = models.DateField("new activation date", null=True, blank=True)
     outcome_text = models.TextField("resolution", blank=True)
@@ -151,6 +134,11 @@ class OptOutRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(outcome__in=Outcome.values),
                 name="optout_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(opened_precision__in=DatePrecision.values)
+                & (Q(meeting_change_by="") | Q(meeting_change_by__in=MeetingParty.values)),
+                name="optout_opened_precision_and_meeting_party_valid",
             ),
             models.CheckConstraint(
                 condition=Q(requesting_body__in=RequestingBody.values),
@@ -213,6 +201,23 @@ class OptOutRequest(models.Model):
         if has_delivery is None:
             has_delivery = bool(self.deliveries.all()) if self.pk else False
         return is_public_stage(self.stage, has_delivery)
+
+    @property
+    def is_requested_after_activation(self) -> bool:
+        """The same rule as with_requested_after_activation, for a case in memory."""
+        if hasattr(self, "requested_after_activation"):
+            return bool(self.requested_after_activation)
+        activated = self.jurisdiction.actual_activation
+        return bool(activated and self.opened_on >= activated)
+
+    @property
+    def opened_display(self) -> str:
+        return date_display(self.opened_on, self.opened_precision)
+
+    @property
+    def is_notice_partly_sent(self) -> bool:
+        """A draft some copy of the notice went out of: public, not yet "notice sent"."""
+        return self.stage == Stage.DRAFT and self.is_public
 
     @property
     def is_activated_while_pending(self) -> bool:
@@ -375,8 +380,10 @@ class CaseEvent(models.Model):
 
     request = models.ForeignKey(OptOutRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
-    occurred_on = models.DateField(default=timezone.localdate)
-    date_is_approximate = models.BooleanField(default=False)
+    occurred_on = models.DateField("date of record", default=timezone.localdate)
+    date_precision = models.CharField(
+        max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -401,7 +408,20 @@ class CaseEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="event_date_precision_valid",
+            ),
         ]
 
     def __str__(self):
         return f"{self.occurred_on}: {self.summary[:60]}"
+
+    @property
+    def date_is_approximate(self) -> bool:
+        """Whether the date of record is less than a day (kept for the API and the CSV)."""
+        return self.date_precision != DatePrecision.DAY
+
+    @property
+    def date_display(self) -> str:
+        return date_display(self.occurred_on, self.date_precision)

@@ -80,6 +80,12 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     is_open = serializers.BooleanField(read_only=True)
     activated_while_pending = serializers.BooleanField(read_only=True)
+    # Known from its dates: opened on or after the jurisdiction's activation.
+    requested_after_activation = serializers.BooleanField(
+        source="is_requested_after_activation", read_only=True
+    )
+    # A draft some copy of the notice went out of: public, stage still "draft".
+    notice_partly_sent = serializers.BooleanField(source="is_notice_partly_sent", read_only=True)
     days_in_stage = serializers.SerializerMethodField()
     requesting_office = serializers.SerializerMethodField()
     # "" until the case is resolved: declared, so the schema allows it.
@@ -100,13 +106,17 @@ class CaseSerializer(serializers.ModelSerializer):
             "requesting_office",
             "reasons",
             "opened_on",
+            "opened_precision",
             "closed_on",
             "scheduled_activation_at_filing",
             "scheduled_activation",
             "actual_activation",
             "activated_while_pending",
+            "requested_after_activation",
+            "notice_partly_sent",
             "meeting_at",
             "meeting_location",
+            "meeting_was_at",
             "outcome",
             "outcome_new_activation",
             "outcome_text",
@@ -140,6 +150,7 @@ class EventSerializer(serializers.ModelSerializer):
             "case",
             "kind",
             "occurred_on",
+            "date_precision",
             "date_is_approximate",
             "recorded_at",
             "from_stage",

@@ -143,7 +143,7 @@ def _note(
         summary=summary,
         occurred_on=day,
         source=source,
-        date_is_approximate=approximate,
+        date_precision="month" if approximate else "day",
         is_public=public,
     )
 
@@ -184,7 +184,7 @@ def _cases(users):
             outcome_text="Refused by telephone, without the meeting ICE's procedure calls for. "
             "Secure Communities went into effect over the objection of the Sheriff and the Board of Supervisors.",
             source=ARTICLE_1,
-            date_is_approximate=True,
+            date_precision="month",
         )
         _note(
             sf1,
@@ -281,7 +281,7 @@ def _cases(users):
             outcome_text="ICE said point blank that the only way for Orange County to opt out was to stop "
             "fingerprinting people.",
             source=ARTICLE_1,
-            date_is_approximate=True,
+            date_precision="month",
         )
 
     dc, new = _case(
@@ -310,7 +310,7 @@ def _cases(users):
             outcome_text="The District withdrew from its own agreement with ICE, the first jurisdiction "
             "in the country to do so.",
             source=ARTICLE_4,
-            date_is_approximate=True,
+            date_precision="month",
         )
 
 

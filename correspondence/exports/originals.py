@@ -69,12 +69,12 @@ def case_file_zip(*, bundle: dict, report=lambda *a: None) -> bytes:
             archive.writestr(name, content)
         timeline = io.StringIO()
         tw = csv.writer(timeline)
-        tw.writerow(["date", "approximate", "kind", "summary", "source", "public"])
+        tw.writerow(["date", "precision", "kind", "summary", "source", "public"])
         for event in bundle["timeline"]:
             tw.writerow(
                 [
                     event.occurred_on.isoformat(),
-                    "yes" if event.date_is_approximate else "",
+                    event.date_precision,
                     event.get_kind_display(),
                     event.summary,
                     event.source,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from core import pagecache
 from jurisdictions.models import Jurisdiction, State
 
+from ..facts import DatePrecision
 from ..models import (
     REFERENCE_LABELS,
     CaseEvent,
@@ -30,23 +31,10 @@ from ..models import (
     RequestingBody,
     Stage,
 )
-from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock
+from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock, opening_check
 from .moves import _move
 from .timeline import event_add
 
-
-@transaction.atomic
-def optout_create(
-    *,
-    jurisdiction: Jurisdiction | None = None,
-    state: State | None = None,
-    user,
-    requesting_official: str,
-    requesting_body: str,
-    reasons: str = "",
-    opened_on: datetime.date | None = None,
-    reopens: OptOutRequest | None = None,
-) -> OptOutRequest:
 # How the timeline names each recipient in a sentence ("Notice sent to the SIB").
 RECIPIENT_NAMES = {
     Recipient.SIB: "the SIB",
@@ -90,6 +78,21 @@ def _requester_check(requesting_body: str, requesting_body_other: str) -> str:
         )
     return other if requesting_body == RequestingBody.OTHER else ""
 
+
+@transaction.atomic
+def optout_create(
+    *,
+    jurisdiction: Jurisdiction | None = None,
+    state: State | None = None,
+    user,
+    requesting_official: str,
+    requesting_body: str,
+    requesting_body_other: str = "",
+    reasons: str = "",
+    opened_on: datetime.date | None = None,
+    opened_precision: str = DatePrecision.DAY,
+    reopens: OptOutRequest | None = None,
+) -> OptOutRequest:
     """
     Draft a new opt-out request; it stays a draft until the notice reaches
     the SIB and ICE. Given a `state` instead of a `jurisdiction`, the case
@@ -105,13 +108,16 @@ def _requester_check(requesting_body: str, requesting_body_other: str) -> str:
         scope = CaseScope.STATE
     other = _requester_check(requesting_body, requesting_body_other)
     opened_on = opened_on or timezone.localdate()
+    opening_check(opened_on, opened_precision, reopens=reopens)
     case = OptOutRequest(
         jurisdiction=jurisdiction,
+        scope=scope,
         requesting_official=requesting_official,
         requesting_body=requesting_body,
+        requesting_body_other=other,
         reasons=reasons,
         opened_on=opened_on,
-    requesting_body_other: str = "",
+        opened_precision=opened_precision,
         scheduled_activation_at_filing=jurisdiction.scheduled_activation,
         reopens=reopens,
         created_by=user,
@@ -121,11 +127,10 @@ def _requester_check(requesting_body: str, requesting_body_other: str) -> str:
         case=case,
         kind=CaseEvent.Kind.CREATED,
         occurred_on=opened_on,
+        date_precision=opened_precision,
         actor=user,
-        scope=scope,
         to_stage=Stage.DRAFT,
         summary=f"{requesting_official} drafted an opt-out request"
-        requesting_body_other=other,
         + (" renewing the denied request." if reopens else "."),
         reason="Drafted",
     )
@@ -180,22 +185,6 @@ def _delivery_add(
     return delivery
 
 
-@transaction.atomic
-def deliveries_record(
-    *,
-    case_id: int,
-    user,
-    copies: list[dict],
-    source: str = "",
-    expected_version: int | None = None,
-) -> list[Delivery]:
-    """
-    Record the written copies of the notice sent together (each a dict of
-    recipient, recipient_name, method, sent_on and optionally reference):
-    all of them or none. The version the user saw is checked once, before
-    the first copy, since the copies are one act. When copies have reached
-    both the SIB and ICE, a draft request moves to "notice sent" in the same
-    transaction.
 def delivery_sentence(delivery: Delivery) -> str:
     """
     The timeline's line for a copy sent: "Notice sent to the SIB by certified
@@ -213,6 +202,22 @@ def delivery_sentence(delivery: Delivery) -> str:
     return words + "."
 
 
+@transaction.atomic
+def deliveries_record(
+    *,
+    case_id: int,
+    user,
+    copies: list[dict],
+    source: str = "",
+    expected_version: int | None = None,
+) -> list[Delivery]:
+    """
+    Record the written copies of the notice sent together (each a dict of
+    recipient, recipient_name, method, sent_on and optionally reference):
+    all of them or none. The version the user saw is checked once, before
+    the first copy, since the copies are one act. When copies have reached
+    both the SIB and ICE, a draft request moves to "notice sent" in the same
+    transaction.
     """
     case = _lock(case_id, expected_version)
     if not case.is_open:
@@ -312,10 +317,12 @@ def optout_reopen(
     requesting_official: str = "",
     reasons: str = "",
     opened_on: datetime.date | None = None,
+    opened_precision: str = DatePrecision.DAY,
 ) -> OptOutRequest:
     """
     Renew a denied request with a new notice: a new draft case linked to the
-    old one (one case per attempt). Repeating it returns the same new case.
+    old one (one case per attempt), opened on its own date of record, not
+    before the denial. Repeating it returns the same new case.
     """
     case = _lock(case_id, None)
     existing = OptOutRequest.objects.filter(reopens=case).first()
@@ -328,16 +335,18 @@ def optout_reopen(
         user=user,
         requesting_official=requesting_official or case.requesting_official,
         requesting_body=case.requesting_body,
+        requesting_body_other=case.requesting_body_other,
         reasons=reasons or case.reasons,
         reopens=case,
         opened_on=opened_on,
+        opened_precision=opened_precision,
     )
     event_add(
         case=case,
         kind=CaseEvent.Kind.NOTE,
         occurred_on=new_case.opened_on,
+        date_precision=opened_precision,
         actor=user,
         summary=f"Renewed with a new notice: request #{new_case.pk}.",
     )
     return new_case
-        requesting_body_other=case.requesting_body_other,

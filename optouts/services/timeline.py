@@ -19,9 +19,10 @@ from simple_history.utils import bulk_update_with_history
 
 from core import pagecache
 
+from ..facts import DatePrecision
 from ..models import CaseEvent, OptOutRequest
 from ..signals import case_events_added
-from .base import _lock
+from .base import _lock, not_future, precision_check
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _event(
     actor,
     is_public: bool,
     source: str,
-    date_is_approximate: bool,
+    date_precision: str,
     from_stage: str,
     to_stage: str,
     recorded_at: datetime.datetime,
@@ -69,7 +70,7 @@ def _event(
         request=case,
         kind=kind,
         occurred_on=occurred_on,
-        date_is_approximate=date_is_approximate,
+        date_precision=date_precision,
         recorded_at=recorded_at,
         actor=actor,
         from_stage=from_stage,
@@ -89,7 +90,7 @@ def event_add(
     actor=None,
     is_public: bool = True,
     source: str = "",
-    date_is_approximate: bool = False,
+    date_precision: str = DatePrecision.DAY,
     from_stage: str = "",
     to_stage: str = "",
     reason: str = "",
@@ -122,7 +123,7 @@ def event_add(
         actor=actor,
         is_public=is_public,
         source=source,
-        date_is_approximate=date_is_approximate,
+        date_precision=date_precision,
         from_stage=from_stage,
         to_stage=to_stage,
         recorded_at=timezone.now(),
@@ -144,6 +145,7 @@ def events_add_many(
     is_public: bool = True,
     sources: dict[int, str] | None = None,
     reason: str,
+    date_precision: str = DatePrecision.DAY,
 ) -> list[CaseEvent]:
     """
     Add one event to each of many locked cases at once (a deployment schedule
@@ -179,7 +181,7 @@ def events_add_many(
             actor=actor,
             is_public=is_public,
             source=sources.get(case.pk, ""),
-            date_is_approximate=False,
+            date_precision=date_precision,
             from_stage="",
             to_stage="",
             recorded_at=now,
@@ -208,22 +210,27 @@ def event_record(
     occurred_on: datetime.date | None = None,
     is_public: bool = True,
     source: str = "",
-    date_is_approximate: bool = False,
+    date_precision: str = DatePrecision.DAY,
 ) -> CaseEvent:
-    """Add a reply, a note or another dated fact to the timeline without moving the stage."""
+    """
+    Add a reply, a note or another dated fact to the timeline without moving
+    the stage, on its date of record and with its precision (a reply known
+    only to the month). A note may come before the request (the Board's vote
+    that led to it), but never after today.
+    """
     if kind not in {CaseEvent.Kind.NOTE, CaseEvent.Kind.REPLY, CaseEvent.Kind.CORRESPONDENCE}:
         raise ValidationError({"kind": "Only notes, replies and correspondence are added by hand."})
     if not summary.strip():
         raise ValidationError({"summary": "Write what happened."})
     occurred_on = occurred_on or timezone.localdate()
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "This date is in the future."})
+    precision_check(date_precision)
+    not_future(occurred_on, date_precision, field="occurred_on", what="The date")
     case = _lock(case_id, None)
     return event_add(
         case=case,
         kind=kind,
         occurred_on=occurred_on,
-        date_is_approximate=date_is_approximate,
+        date_precision=date_precision,
         actor=user,
         summary=summary.strip(),
         is_public=is_public,

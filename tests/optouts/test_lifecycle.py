@@ -76,7 +76,7 @@ def test_the_whole_lifecycle_records_every_step_with_who_and_history(draft, user
     services.optout_request_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(30))
     meeting = timezone.make_aware(datetime.datetime.combine(days_ago(20), datetime.time(10)))
     services.optout_schedule_meeting(
-        case_id=draft.pk, user=user, meeting_at=meeting, location="DHS"
+        case_id=draft.pk, user=user, meeting_at=meeting, location="DHS", occurred_on=days_ago(25)
     )
     services.optout_hold_meeting(case_id=draft.pk, user=user, occurred_on=days_ago(20))
     new_date = TODAY + datetime.timedelta(days=200)
@@ -350,6 +350,12 @@ def test_copies_sent_together_are_recorded_together_or_not_at_all(draft, user):
 
 
 def test_the_meeting_moves_are_plain_services_found_by_name():
-    for name in ("optout_request_meeting", "optout_hold_meeting"):
+    for name in (
+        "optout_request_meeting",
+        "optout_schedule_meeting",
+        "optout_postpone_meeting",
+        "optout_cancel_meeting",
+        "optout_hold_meeting",
+    ):
         service = getattr(services, name)
         assert service.__name__ == name and service.__doc__
