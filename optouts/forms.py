@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from jurisdictions.models import State
 
+from .facts import DatePrecision, MeetingParty
 from .models import (
     CaseEvent,
     CaseScope,
@@ -21,6 +22,35 @@ def not_future(value):
     if value and value > timezone.localdate():
         raise forms.ValidationError("This date is in the future.")
     return value
+
+
+def precision_field(label: str = "How precise the date is") -> forms.ChoiceField:
+    """The precision of a date of record: the day, the month, or a latest day (the day if none)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=DatePrecision.choices,
+        initial=DatePrecision.DAY,
+        required=False,
+        empty_value=DatePrecision.DAY,
+        help_text="When the source gives only the month, or a day by which it had happened.",
+    )
+
+
+def date_of_record_field(label: str = "Date", *, required: bool = True) -> forms.DateField:
+    """
+    A date of record. Its checks against today and the case's other dates
+    are the services' (optouts.services.base), which know its precision.
+    Left empty where it may be, the service takes today.
+    """
+    return forms.DateField(
+        label=label,
+        widget=DATE,
+        required=required,
+        help_text="" if required else "Today if left empty.",
+    )
+
+
+SOURCE = {"label": "Source document (optional)", "required": False, "max_length": 300}
 
 
 class CaseCreateForm(forms.ModelForm):
@@ -42,6 +72,15 @@ class CaseCreateForm(forms.ModelForm):
         required=False,
         help_text="For a request about the whole state only.",
     )
+
+    opened_on = forms.DateField(
+        label="Date of the request",
+        widget=DATE,
+        required=False,
+        help_text="The day the request was made (its letter's date), when entered afterwards; "
+        "today if left empty.",
+    )
+    opened_precision = precision_field("How precise that date is")
 
     class Meta:
         model = OptOutRequest
@@ -146,11 +185,12 @@ class OtherDeliveryForm(DeliveryForm):
 
 
 class DatedNoteForm(forms.Form):
-    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[not_future])
+    occurred_on = date_of_record_field()
+    date_precision = precision_field()
     note = forms.CharField(
         label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    source = forms.CharField(label="Source document (optional)", required=False, max_length=300)
+    source = forms.CharField(**SOURCE)
 
 
 class ScheduleMeetingForm(forms.Form):
@@ -158,10 +198,45 @@ class ScheduleMeetingForm(forms.Form):
         label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     location = forms.CharField(label="Place or call details", required=False, max_length=300)
+    occurred_on = date_of_record_field("Date the meeting was set", required=False)
+    date_precision = precision_field()
+    source = forms.CharField(**SOURCE)
+
+
+class MeetingChangeForm(forms.Form):
+    """Who asked to postpone or cancel the meeting, when and why."""
+
+    asked_by = forms.ChoiceField(
+        label="Who asked", choices=MeetingParty.choices, widget=forms.RadioSelect
+    )
+    occurred_on = date_of_record_field("Date asked")
+    date_precision = precision_field()
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="As the source gives it; “Not stated” when it gives none.",
+    )
+    source = forms.CharField(**SOURCE)
+
+
+class PostponeMeetingForm(MeetingChangeForm):
+    new_meeting_at = forms.DateTimeField(
+        label="New date and time (optional)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty when no new date was given.",
+    )
+    field_order = ["asked_by", "occurred_on", "date_precision", "reason", "new_meeting_at"]
 
 
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    deactivated = forms.BooleanField(
+        label="ICE deactivated the jurisdiction as part of the resolution",
+        required=False,
+        help_text="Only for a jurisdiction already activated: without a deactivation it is "
+        "neither removed from the plan nor given a new date.",
+    )
     new_activation = forms.DateField(
         label="New activation date",
         required=False,
@@ -171,10 +246,9 @@ class ResolveForm(forms.Form):
     outcome_text = forms.CharField(
         label="Resolution in words", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    occurred_on = forms.DateField(
-        label="Date of the resolution", widget=DATE, validators=[not_future]
-    )
-    source = forms.CharField(label="Source document (optional)", required=False, max_length=300)
+    occurred_on = date_of_record_field("Date of the resolution")
+    date_precision = precision_field()
+    source = forms.CharField(**SOURCE)
 
     def clean(self):
         data = super().clean()
@@ -189,6 +263,16 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why the request is withdrawn", widget=forms.Textarea(attrs={"rows": 3})
     )
+    occurred_on = date_of_record_field("Date of the withdrawal", required=False)
+    date_precision = precision_field()
+    source = forms.CharField(**SOURCE)
+
+
+class ReopenForm(forms.Form):
+    """A denied request renewed with a new notice, on the day it was made."""
+
+    opened_on = date_of_record_field("Date of the new request", required=False)
+    opened_precision = precision_field()
 
 
 class EventForm(forms.Form):
@@ -196,9 +280,10 @@ class EventForm(forms.Form):
         label="Kind",
         choices=[(CaseEvent.Kind.REPLY, "Reply received"), (CaseEvent.Kind.NOTE, "Note")],
     )
-    occurred_on = forms.DateField(label="Date", widget=DATE, validators=[not_future])
+    occurred_on = date_of_record_field()
+    date_precision = precision_field()
     summary = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}))
-    source = forms.CharField(label="Source document (optional)", required=False, max_length=300)
+    source = forms.CharField(**SOURCE)
     is_public = forms.BooleanField(
         label="Public",
         required=False,

@@ -34,6 +34,8 @@ def case_list(*, user=None) -> QuerySet:
         cases_visible_to(user)
         .select_related("jurisdiction", "jurisdiction__state")
         .with_activated_while_pending()
+        .with_requested_after_activation()
+        .with_has_delivery()
         .defer("reasons", "outcome_text", "jurisdiction__letterhead")
         .order_by(*ORDERINGS["waiting"][1])
     )
@@ -58,8 +60,6 @@ def case_detail(*, pk: int) -> OptOutRequest:
     return case_pages().get(pk=pk)
 
 
-def case_timeline(*, case: OptOutRequest, user) -> list[CaseEvent]:
-    """The timeline as this user may see it: the public sees no internal note."""
 def notice_copies(*, case: OptOutRequest) -> list[Delivery]:
     """
     The copies of the notice for the notice table, in one query, each with
@@ -88,6 +88,8 @@ def state_counties(*, case: OptOutRequest) -> list[Jurisdiction]:
     )
 
 
+def case_timeline(*, case: OptOutRequest, user) -> list[CaseEvent]:
+    """The timeline as this user may see it: the public sees no internal note."""
     events = case.events.select_related("actor")
     if not can_see_private(user, case.jurisdiction_id):
         events = events.filter(is_public=True)

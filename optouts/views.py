@@ -7,15 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction, State
 from core import fragments, pagecache
 from core.views import run_service
+from jurisdictions.models import Jurisdiction, State
 
-from . import forms, selectors, services
+from . import forms, selectors, services, views_moves
 from .filters import CaseFilter
 from .models import OptOutRequest, Outcome, Recipient, Stage
 from .permissions import (
@@ -28,10 +28,18 @@ from .permissions import (
     is_admin,
     roles_by_jurisdiction,
 )
-from .transitions import LABELS, allowed_actions
+from .views_moves import case_action, case_reopen  # noqa: F401 (the moves' own module)
 from .views_receipts import receipt_form_for
 
-CASE_LIST_PARAMETERS = ("q", "state", "stage", "outcome", "activated_while_pending", "order", "page")
+CASE_LIST_PARAMETERS = (
+    "q",
+    "state",
+    "stage",
+    "outcome",
+    "activated_while_pending",
+    "order",
+    "page",
+)
 
 
 @pagecache.cached_page(kinds=("cases", "plan"), params=CASE_LIST_PARAMETERS, search=("q",))
@@ -54,34 +62,6 @@ def case_list(request):
     # The same filters and the same visible cases give the same list, whoever asks.
     results = fragments.cached_fragment(request, "optouts/_case_list.html", build)
     return render(request, "optouts/case_list.html", {"results": results})
-
-
-def _action_forms(case, user, bound=None):
-    """The forms for the moves this user may make now, with sensible initial values."""
-    if not can_act(user, case.jurisdiction_id, (STAFF,)):
-        return {}
-    today = timezone.localdate()
-    result = {}
-    actions = list(allowed_actions(case.stage))
-    if bound is not None and bound.prefix in ACTION_FORMS and bound.prefix not in actions:
-        actions.append(bound.prefix)  # a refused move shows why, though the case moved on
-    for action in actions:
-        if action == "send_notice":
-            continue  # the notice moves by its deliveries, in the notice form
-        form_class = ACTION_FORMS[action]
-        initial = {"occurred_on": today}
-        if action == "schedule_meeting" and case.meeting_at:
-            initial = {
-                "meeting_at": timezone.localtime(case.meeting_at).strftime("%Y-%m-%dT%H:%M"),
-                "location": case.meeting_location,
-            }
-        form = (
-            bound
-            if bound is not None and bound.prefix == action
-            else form_class(prefix=action, initial=initial)
-        )
-        result[action] = {"label": LABELS[action], "form": form}
-    return result
 
 
 def _notice_forms(case, data=None):
@@ -121,6 +101,7 @@ def case_detail(
     notice_forms=None,
     event_form=None,
     receipt_form=None,
+    reopen_form=None,
     status=200,
 ):
     case = case_for_viewer(pk, request.user, queryset=selectors.case_pages())
@@ -141,6 +122,7 @@ def case_detail(
             "days_in_stage": case.days_in_stage(),
             "days_until_activation": case.days_until_activation(),
             "counties": selectors.state_counties(case=case) if case.is_state_level else [],
+            "partly_sent": _partly_sent(case),
         },
         kinds=("cases", "plan", "letters"),
     )
@@ -164,7 +146,7 @@ def case_detail(
         "timeline": timeline,
         "may_act": may_act,
         "may_note": may_note,
-        "actions": _action_forms(case, user, bound),
+        "actions": views_moves.action_forms(case, user, bound),
         "notice_forms": (notice_forms or _notice_forms(case))
         if may_act and case.stage == Stage.DRAFT
         else [],
@@ -172,7 +154,12 @@ def case_detail(
         "event_form": event_form
         or (
             forms.EventForm(
-                prefix="event", initial={"occurred_on": timezone.localdate(), "is_public": True}
+                prefix="event",
+                initial={
+                    "occurred_on": timezone.localdate(),
+                    "is_public": True,
+                    "date_precision": "day",
+                },
             )
             if may_note
             else None
@@ -181,12 +168,29 @@ def case_detail(
         and case.stage == Stage.RESOLVED
         and case.outcome == Outcome.DENIED
         and renewed_by is None,
+        "reopen_form": reopen_form
+        or forms.ReopenForm(prefix="reopen", initial={"opened_on": timezone.localdate()}),
         "today": timezone.localdate(),
     }
     return render(request, "optouts/case_detail.html", context, status=status)
 
 
-def _expected_version(request):
+def _partly_sent(case) -> dict | None:
+    """
+    For a draft some copy went out of (public as "notice partly sent"): who
+    has the notice and whose copy is not recorded, in the SIB's and ICE's names.
+    """
+    if not case.is_notice_partly_sent:
+        return None
+    short = {Recipient.SIB: "SIB", Recipient.ICE: "ICE"}
+    sent = {d.recipient for d in case.deliveries.all() if d.status != "failed"}
+    return {
+        "sent": [short[r] for r in short if r in sent],
+        "missing": [short[r] for r in short if r not in sent],
+    }
+
+
+def expected_version(request):
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
@@ -210,7 +214,7 @@ def case_create(request):
         jurisdictions = Jurisdiction.objects.filter(pk__in=ids).select_related("state")
         if not ids:
             raise PermissionDenied("Only sheriff's office staff file an opt-out notice.")
-    initial = {}
+    initial = {"opened_on": timezone.localdate(), "opened_precision": "day"}
     if request.GET.get("jurisdiction", "").isdigit():
         initial["jurisdiction"] = int(request.GET["jurisdiction"])
     form = forms.CaseCreateForm(
@@ -229,6 +233,8 @@ def case_create(request):
                 requesting_body=data["requesting_body"],
                 requesting_body_other=data["requesting_body_other"],
                 reasons=data["reasons"],
+                opened_on=data["opened_on"],
+                opened_precision=data["opened_precision"],
             ),
             success_message="Request drafted. Now record the written notice to the SIB and to ICE.",
             success_url=lambda case: case.get_absolute_url() + "#notice",
@@ -253,6 +259,7 @@ def case_create(request):
         request,
         "optouts/case_create.html",
         {"form": form, "picked": picked, "days_left": days_left, "single": len(jurisdictions) == 1},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -279,6 +286,7 @@ def case_notice(request, pk: int):
         }
         for nf in filled
     ]
+
     def recorded(_) -> str:
         case.refresh_from_db()
         if case.stage == Stage.NOTICE_SENT:
@@ -293,7 +301,7 @@ def case_notice(request, pk: int):
             case_id=case.pk,
             user=request.user,
             copies=copies,
-            expected_version=_expected_version(request),
+            expected_version=expected_version(request),
         ),
         success_message=recorded,
         success_url=case.get_absolute_url(),
@@ -301,76 +309,11 @@ def case_notice(request, pk: int):
     return response or case_detail(request, pk, notice_forms=notice_forms, status=400)
 
 
-ACTION_FORMS = {
-    "request_meeting": forms.DatedNoteForm,
-    "schedule_meeting": forms.ScheduleMeetingForm,
-    "hold_meeting": forms.DatedNoteForm,
-    "resolve": forms.ResolveForm,
-    "withdraw": forms.WithdrawForm,
-}
-DONE = {
-    "request_meeting": "Meeting request recorded.",
-    "schedule_meeting": "Meeting scheduled.",
-    "hold_meeting": "Meeting recorded as held.",
-    "resolve": "Resolution recorded.",
-    "withdraw": "Request withdrawn.",
-}
-
-
-@login_required
-def case_action(request, pk: int, action: str):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if action not in ACTION_FORMS:
-        raise Http404("No such action.")
-    case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
-    form = ACTION_FORMS[action](request.POST, prefix=action)
-    if not form.is_valid():
-        messages.error(request, "Please correct the errors below.")
-        return case_detail(request, pk, bound=form, status=400)
-    data = form.cleaned_data
-    common = {
-        "case_id": case.pk,
-        "user": request.user,
-        "expected_version": _expected_version(request),
-    }
-    calls = {
-        "request_meeting": lambda: services.optout_request_meeting(
-            **common, occurred_on=data["occurred_on"], note=data["note"], source=data["source"]
-        ),
-        "hold_meeting": lambda: services.optout_hold_meeting(
-            **common, occurred_on=data["occurred_on"], note=data["note"], source=data["source"]
-        ),
-        "schedule_meeting": lambda: services.optout_schedule_meeting(
-            **common, meeting_at=data["meeting_at"], location=data["location"]
-        ),
-        "resolve": lambda: services.optout_resolve(
-            **common,
-            outcome=data["outcome"],
-            outcome_text=data["outcome_text"],
-            new_activation=data["new_activation"],
-            occurred_on=data["occurred_on"],
-            source=data["source"],
-        ),
-        "withdraw": lambda: services.optout_withdraw(**common, reason=data["reason"]),
-    }
-    response = run_service(
-        request,
-        form,
-        calls[action],
-        success_message=DONE[action],
-        success_url=case.get_absolute_url(),
-    )
-    return response or case_detail(request, pk, bound=form, status=400)
-
-
 @login_required
 def case_event(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = case_for_actor(
-        pk, request.user, roles=(STAFF, COUNSEL), queryset=selectors.case_pages()
-    )
+    case = case_for_actor(pk, request.user, roles=(STAFF, COUNSEL), queryset=selectors.case_pages())
     form = forms.EventForm(request.POST, prefix="event")
     if not form.is_valid():
         return case_detail(request, pk, event_form=form, status=400)
@@ -384,6 +327,7 @@ def case_event(request, pk: int):
             kind=data["kind"],
             summary=data["summary"],
             occurred_on=data["occurred_on"],
+            date_precision=data["date_precision"],
             is_public=data["is_public"],
             source=data["source"],
         ),
@@ -391,19 +335,3 @@ def case_event(request, pk: int):
         success_url=case.get_absolute_url(),
     )
     return response or case_detail(request, pk, event_form=form, status=400)
-
-
-@login_required
-def case_reopen(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
-    # A button with no form: a refusal is a message on the case page.
-    response = run_service(
-        request,
-        None,
-        lambda: services.optout_reopen(case_id=case.pk, user=request.user),
-        success_message="A new request was drafted. Record the new notice to the SIB and ICE.",
-        success_url=lambda new_case: new_case.get_absolute_url(),
-    )
-    return response or redirect(case.get_absolute_url())
