@@ -1,16 +1,14 @@
 """
 The only writer of a case and its timeline (STYLE.md, "Our layout").
 
-    base        the lock with its version check, the transition check, the errors,
-                the checks of a date of record against today and the case's dates
+    base        the lock with its version check, the transition check, the errors
     timeline    event_add and events_add_many: every timeline event, whoever
                 causes it, and the case_events_added signal after the commit
     notice      drafting (one jurisdiction or a whole state), the copies of the
                 notice sent, renewing a denied request
     receipts    the receipt of a copy: when it arrived, who signed, the proof
     mail        a copy of the notice that failed (a bounced email)
-    meeting     the meeting: asked for, scheduled, postponed, cancelled, held
-    moves       the resolution, the withdrawal
+    moves       the meeting, the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
 
 Callers import from here: `from optouts import services`.
@@ -18,14 +16,13 @@ Callers import from here: `from optouts import services`.
 
 from .base import ConcurrentChangeError, TransitionError
 from .mail import delivery_fail
-from .meeting import (
-    optout_cancel_meeting,
+from .moves import (
     optout_hold_meeting,
-    optout_postpone_meeting,
     optout_request_meeting,
+    optout_resolve,
     optout_schedule_meeting,
+    optout_withdraw,
 )
-from .moves import optout_resolve, optout_withdraw
 from .notice import (
     deliveries_record,
     delivery_record,
@@ -50,10 +47,8 @@ __all__ = [
     "event_record",
     "events_add_many",
     "missing_recipients",
-    "optout_cancel_meeting",
     "optout_create",
     "optout_hold_meeting",
-    "optout_postpone_meeting",
     "optout_reopen",
     "optout_request_meeting",
     "optout_resolve",

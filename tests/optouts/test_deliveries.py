@@ -350,8 +350,8 @@ def test_a_proof_is_read_through_its_own_case_only(client, certified, staff):
     services.delivery_receipt_record(
         delivery_id=certified.pk, user=staff, received_on=days_ago(17), proof=proof()
     )
-    # From its first copy the notice is public, and its receipt with it.
     url = reverse("optouts:receipt_proof", args=[certified.request_id, certified.pk])
+    client.force_login(staff)
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -362,7 +362,6 @@ def test_a_proof_is_read_through_its_own_case_only(client, certified, staff):
         requesting_official="Sheriff",
         requesting_body="sheriff",
     )
-    client.force_login(staff)
     assert client.get(reverse("optouts:receipt_proof", args=[other.pk, certified.pk])).status_code == 404
 
 
