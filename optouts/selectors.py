@@ -34,6 +34,8 @@ def case_list(*, user=None) -> QuerySet:
         cases_visible_to(user)
         .select_related("jurisdiction", "jurisdiction__state")
         .with_activated_while_pending()
+        .with_requested_after_activation()
+        .with_has_delivery()
         .defer("reasons", "outcome_text", "jurisdiction__letterhead")
         .order_by(*ORDERINGS["waiting"][1])
     )

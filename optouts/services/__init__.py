@@ -1,14 +1,16 @@
 """
 The only writer of a case and its timeline (STYLE.md, "Our layout").
 
-    base        the lock with its version check, the transition check, the errors
+    base        the lock with its version check, the transition check, the errors,
+                the checks of a date of record against today and the case's dates
     timeline    event_add and events_add_many: every timeline event, whoever
                 causes it, and the case_events_added signal after the commit
     notice      drafting (one jurisdiction or a whole state), the copies of the
                 notice sent, renewing a denied request
     receipts    the receipt of a copy: when it arrived, who signed, the proof
     mail        a copy of the notice that failed (a bounced email)
-    moves       the meeting, the resolution, the withdrawal
+    meeting     the meeting: asked for, scheduled, postponed, cancelled, held
+    moves       the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
 
 Callers import from here: `from optouts import services`.
@@ -16,13 +18,14 @@ Callers import from here: `from optouts import services`.
 
 from .base import ConcurrentChangeError, TransitionError
 from .mail import delivery_fail
-from .moves import (
+from .meeting import (
+    optout_cancel_meeting,
     optout_hold_meeting,
+    optout_postpone_meeting,
     optout_request_meeting,
-    optout_resolve,
     optout_schedule_meeting,
-    optout_withdraw,
 )
+from .moves import optout_resolve, optout_withdraw
 from .notice import (
     deliveries_record,
     delivery_record,
@@ -47,8 +50,10 @@ __all__ = [
     "event_record",
     "events_add_many",
     "missing_recipients",
+    "optout_cancel_meeting",
     "optout_create",
     "optout_hold_meeting",
+    "optout_postpone_meeting",
     "optout_reopen",
     "optout_request_meeting",
     "optout_resolve",

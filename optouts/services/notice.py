@@ -18,6 +18,7 @@ from django.utils import timezone
 from core import pagecache
 from jurisdictions.models import Jurisdiction, State
 
+from ..facts import DatePrecision
 from ..models import (
     REFERENCE_LABELS,
     CaseEvent,
@@ -30,7 +31,7 @@ from ..models import (
     RequestingBody,
     Stage,
 )
-from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock
+from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock, opening_check
 from .moves import _move
 from .timeline import event_add
 
@@ -89,6 +90,7 @@ def optout_create(
     requesting_body_other: str = "",
     reasons: str = "",
     opened_on: datetime.date | None = None,
+    opened_precision: str = DatePrecision.DAY,
     reopens: OptOutRequest | None = None,
 ) -> OptOutRequest:
     """
@@ -106,6 +108,7 @@ def optout_create(
         scope = CaseScope.STATE
     other = _requester_check(requesting_body, requesting_body_other)
     opened_on = opened_on or timezone.localdate()
+    opening_check(opened_on, opened_precision, reopens=reopens)
     case = OptOutRequest(
         jurisdiction=jurisdiction,
         scope=scope,
@@ -114,6 +117,7 @@ def optout_create(
         requesting_body_other=other,
         reasons=reasons,
         opened_on=opened_on,
+        opened_precision=opened_precision,
         scheduled_activation_at_filing=jurisdiction.scheduled_activation,
         reopens=reopens,
         created_by=user,
@@ -123,6 +127,7 @@ def optout_create(
         case=case,
         kind=CaseEvent.Kind.CREATED,
         occurred_on=opened_on,
+        date_precision=opened_precision,
         actor=user,
         to_stage=Stage.DRAFT,
         summary=f"{requesting_official} drafted an opt-out request"
@@ -312,10 +317,12 @@ def optout_reopen(
     requesting_official: str = "",
     reasons: str = "",
     opened_on: datetime.date | None = None,
+    opened_precision: str = DatePrecision.DAY,
 ) -> OptOutRequest:
     """
     Renew a denied request with a new notice: a new draft case linked to the
-    old one (one case per attempt). Repeating it returns the same new case.
+    old one (one case per attempt), opened on its own date of record, not
+    before the denial. Repeating it returns the same new case.
     """
     case = _lock(case_id, None)
     existing = OptOutRequest.objects.filter(reopens=case).first()
@@ -332,11 +339,13 @@ def optout_reopen(
         reasons=reasons or case.reasons,
         reopens=case,
         opened_on=opened_on,
+        opened_precision=opened_precision,
     )
     event_add(
         case=case,
         kind=CaseEvent.Kind.NOTE,
         occurred_on=new_case.opened_on,
+        date_precision=opened_precision,
         actor=user,
         summary=f"Renewed with a new notice: request #{new_case.pk}.",
     )
