@@ -52,7 +52,9 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.locator("#id_sib-sent_on").fill(TODAY.isoformat())
     page.get_by_role("button", name="Record the notice as sent").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Draft"
+    # Public from the first copy, as a notice partly sent.
+    assert page.locator("#stage").inner_text() == "Notice partly sent"
+    assert page.locator("#partly-sent").inner_text() == "(SIB has it; the ICE copy not recorded)"
     assert "ICE" in page.locator("#missing-recipients").inner_text()
 
     # Then ICE's copy: notice sent.
@@ -70,7 +72,7 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     assert page.locator("#stage").inner_text() == "Meeting requested"
 
     page.locator("#action-schedule_meeting summary").click()
-    meeting = (TODAY + datetime.timedelta(days=3)).isoformat() + "T10:30"
+    meeting = TODAY.isoformat() + "T00:30"  # held today: not before its date
     page.locator("#id_schedule_meeting-meeting_at").fill(meeting)
     page.locator("#id_schedule_meeting-location").fill("ICE field office, San Francisco")
     page.locator("#action-schedule_meeting").get_by_role("button").click()
@@ -123,7 +125,10 @@ def test_the_public_reads_the_timeline_without_internal_notes(page, county):
         case_id=case.pk, user=staff, kind="reply", summary="ICE acknowledged by phone."
     )
     services.event_record(
-        case_id=case.pk, user=staff, kind="note", summary="INTERNAL-4411 call counsel",
+        case_id=case.pk,
+        user=staff,
+        kind="note",
+        summary="INTERNAL-4411 call counsel",
         is_public=False,
     )
     page.goto(f"/cases/{case.pk}/")
@@ -161,3 +166,39 @@ def test_the_demo_san_francisco_case_says_activated_while_pending(page):
     page.get_by_role("link", name="San Francisco").first.click()
     assert page.locator("#activated-while-pending").is_visible()
     assert "June 8, 2010" in page.locator("#activated-while-pending").inner_text()
+
+
+def test_staff_postpone_the_meeting_with_no_new_date_on_its_date_of_record(page, county):
+    """As San Francisco asked on 28 Sep 2010 to postpone its 13 Oct meeting, with no new date."""
+    staff = MembershipFactory(jurisdiction=county, role="staff").user
+    case = case_with_notice_sent(jurisdiction=county, user=staff, method="letter")
+    meeting = timezone.make_aware(
+        datetime.datetime.combine(TODAY + datetime.timedelta(days=15), datetime.time(10))
+    )
+    services.optout_schedule_meeting(case_id=case.pk, user=staff, meeting_at=meeting)
+    login(page, staff.username, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("#action-postpone_meeting summary").click()
+    panel = page.locator("#action-postpone_meeting")
+    # A date ahead is refused at its field, naming it and today; nothing changes.
+    panel.get_by_label("The jurisdiction").check()
+    panel.get_by_label("Date asked").fill((TODAY + datetime.timedelta(days=2)).isoformat())
+    panel.get_by_label("Why").fill("The Sheriff awaits the Attorney General's answer.")
+    panel.get_by_role("button", name="Postpone the meeting").click()
+    page.wait_for_load_state()
+    error = page.locator("#id_postpone_meeting-occurred_on_error").inner_text()
+    assert "is in the future" in error and "today is" in error
+    assert page.locator("#stage").inner_text() == "Meeting scheduled"
+    assert_accessible(page)
+
+    panel = page.locator("#action-postpone_meeting")
+    panel.get_by_label("Date asked").fill(TODAY.isoformat())
+    panel.get_by_role("button", name="Postpone the meeting").click()
+    page.wait_for_load_state()
+    assert page.locator("#stage").inner_text() == "Meeting postponed"
+    assert "Postponed, no new date" in page.locator("#meeting").inner_text()
+    assert "asked to postpone the meeting" in page.locator("#timeline").inner_text()
+    assert page.locator("#action-schedule_meeting").count() == 1
+    assert_accessible(page)
+    case.refresh_from_db()
+    assert case.stage == Stage.MEETING_POSTPONED and case.meeting_at is None
