@@ -80,19 +80,26 @@ def _bump(kind: str) -> None:
         cache.set(_key(kind), 1, timeout=None)
 
 
-def generation(*kinds: str) -> str:
-    """
-    The generations of `kinds` (all of them by default), read in one round
-    trip: part of every cache key that must follow the data.
-    """
-    kinds = kinds or KINDS
-    found = cache.get_many([_key(k) for k in kinds])
-    missing = {_key(k): 1 for k in kinds if _key(k) not in found}
+def generations() -> dict[str, int]:
+    """The generation of every kind, read in one round trip."""
+    found = cache.get_many([_key(k) for k in KINDS])
+    missing = [_key(k) for k in KINDS if _key(k) not in found]
     if missing:
         for key in missing:
             cache.add(key, 1, timeout=None)
-        found = cache.get_many([_key(k) for k in kinds])
-    return ".".join(str(found.get(_key(k), 0)) for k in kinds)
+        found = cache.get_many([_key(k) for k in KINDS])
+    return {k: found.get(_key(k), 0) for k in KINDS}
+
+
+def generation(*kinds: str, known: dict[str, int] | None = None) -> str:
+    """
+    The generations of `kinds` (all of them by default): part of every cache
+    key that must follow the data. `known`, the generations a request has
+    already read, saves the round trip.
+    """
+    kinds = kinds or KINDS
+    found = known if known is not None else generations()
+    return ".".join(str(found.get(k, 0)) for k in kinds)
 
 
 # While one request builds a missing copy, the others asking for it wait for
@@ -257,6 +264,15 @@ class PageRequest:
         )
 
     @functools.cached_property
+    def generations(self) -> dict[str, int]:
+        """
+        Read once per request, however many parts the page keeps: a page
+        whose parts were built across a change shows the data of one moment
+        in each, and pays one round trip, not one per part.
+        """
+        return generations()
+
+    @functools.cached_property
     def scope(self) -> str:
         if not self.page.private:
             return EVERYONE
@@ -272,7 +288,7 @@ class PageRequest:
             raise ValueError(f"{part} shows kinds its page does not declare: {kinds}")
         varies = "\x1f".join((self.scope, self.request.path, self.query.urlencode()))
         digest = hashlib.blake2b(varies.encode(), digest_size=16).hexdigest()
-        return f"scomm:{part}:{generation(*kinds)}:{digest}"
+        return f"scomm:{part}:{generation(*kinds, known=self.generations)}:{digest}"
 
     def kept(self, part: str, build: Callable[[], Any], *, kinds=None) -> Any:
         """`build()`, or the copy of `part` kept for this page's key."""

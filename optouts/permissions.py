@@ -5,7 +5,10 @@ needs no account.
 """
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
+from core import peruser
 from core.access import object_for_viewer, require_actor
 from jurisdictions.models import Membership
 
@@ -15,17 +18,44 @@ STAFF = Membership.Role.STAFF
 COUNSEL = Membership.Role.COUNSEL
 
 
+# The limit bounds a change of memberships made around the models (a bulk
+# update, SQL); any other change renews the kept roles at once.
+ROLES_SECONDS = 3600
+
+
+def roles_changed(*, user_ids) -> None:
+    """These users' memberships changed: their kept roles are stale (core.peruser)."""
+    peruser.changed("roles", user_ids)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="optouts-roles-saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="optouts-roles-deleted")
+def _membership_changed(sender, instance: Membership, **kwargs) -> None:
+    # A membership is written by its admin page, the jurisdiction's inline,
+    # the demo loader and scripts: the kept roles follow every one of them.
+    roles_changed(user_ids=[instance.user_id])
+
+
+def _read_roles(user) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = {}
+    for jurisdiction_id, role in Membership.objects.filter(user=user).values_list(
+        "jurisdiction_id", "role"
+    ):
+        roles.setdefault(jurisdiction_id, set()).add(role)
+    return roles
+
+
 def roles_by_jurisdiction(user) -> dict[int, set[str]]:
-    """The user's roles per jurisdiction id, read once per request and kept on the user."""
+    """
+    The user's roles per jurisdiction id: kept on the user for the request,
+    and in the cache between requests (one round trip, no query) until
+    their memberships change.
+    """
     if not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_scomm_roles", None)
     if cached is None:
-        cached = {}
-        for jurisdiction_id, role in Membership.objects.filter(user=user).values_list(
-            "jurisdiction_id", "role"
-        ):
-            cached.setdefault(jurisdiction_id, set()).add(role)
+        cached = peruser.kept(user, "roles", lambda: _read_roles(user), seconds=ROLES_SECONDS)
         user._scomm_roles = cached
     return cached
 

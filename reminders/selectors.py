@@ -9,9 +9,10 @@ import operator
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core import peruser
 from jurisdictions.models import Jurisdiction, Membership
 from optouts.models import OPEN_STAGES, CaseEvent, OptOutRequest
 
@@ -176,8 +177,28 @@ def due_reminders(*, today: datetime.date) -> list[DueReminder]:
     return due
 
 
+# The bell's count and the length of the reminders list, kept per user until
+# a notification of theirs is created or read (services.notifications_changed);
+# the limit bounds a change made around the services.
+NOTIFICATIONS = "notifications"
+NOTIFICATIONS_SECONDS = 3600
+
+
+def notification_counts(*, user) -> tuple[int, int]:
+    """(unread, all) of the user's notifications: one round trip to the cache, no query."""
+
+    def count() -> tuple[int, int]:
+        found = Notification.objects.filter(user=user).aggregate(
+            unread=Count("id", filter=Q(read_at__isnull=True)), total=Count("id")
+        )
+        return found["unread"], found["total"]
+
+    return peruser.kept(user, NOTIFICATIONS, count, seconds=NOTIFICATIONS_SECONDS)
+
+
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The bell on every signed-in page."""
+    return notification_counts(user=user)[0]
 
 
 def notifications_for(*, user) -> QuerySet:

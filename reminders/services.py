@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from core import pagecache
+from core import pagecache, peruser
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.services import event_add
 
@@ -150,6 +150,7 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
         [Notification(user=u, reminder=reminder, created_at=now) for u in users],
         ignore_conflicts=True,
     )
+    notifications_changed(user_ids=[u.pk for u in users])
     reminder.status = Reminder.Status.SENT
     reminder.sent_at = now
     reminder.recipient_count = len(users)
@@ -191,6 +192,7 @@ def case_event_notify(*, event_id: int) -> int:
     Notification.objects.bulk_create(
         [Notification(user=u, event=event) for u in users], ignore_conflicts=True
     )
+    notifications_changed(user_ids=[u.pk for u in users])
     pending = Notification.objects.filter(event=event, emailed_at__isnull=True).select_related(
         "user__reminder_preference", "event__request__jurisdiction__state"
     )
@@ -289,7 +291,15 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    count = qs.update(read_at=timezone.now())
+    if count:
+        notifications_changed(user_ids=[user.pk])
+    return count
+
+
+def notifications_changed(*, user_ids) -> None:
+    """These users' notifications were created or read: their kept counts are stale."""
+    peruser.changed(selectors.NOTIFICATIONS, user_ids)
 
 
 def preference_set(*, user, delivery: str) -> ReminderPreference:

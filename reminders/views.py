@@ -26,9 +26,12 @@ from .models import Delivery, ReminderPreference, ReminderSnooze
 @login_required
 def notification_list(request):
     """Lists the user's reminders; what this page shows counts as read."""
-    page = Paginator(
+    paginator = Paginator(
         selectors.notifications_for(user=request.user).order_by("-created_at", "-id"), 50
-    ).get_page(request.GET.get("page"))
+    )
+    # The count the bell keeps: the lightest signed-in page asks no query for it.
+    paginator.count = selectors.notification_counts(user=request.user)[1]
+    page = paginator.get_page(request.GET.get("page"))
     items = list(page.object_list)
     unread = [n.pk for n in items if n.read_at is None]
     if unread:
