@@ -103,6 +103,8 @@ def letter_detail(request, pk: int, *, edit_form=None, status=200):
         "case": case,
         "preview": letters.letter_context(letter=letter),
         "may_write": writer and not letter.is_sent,
+        # Who recorded what is for the jurisdiction's own people; the public sees the office.
+        "show_people": writer,
         "placeholders": placeholders.PLACEHOLDERS,
     }
     if context["may_write"]:

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from correspondence import letters, log
 from correspondence.models import CaseExport
 from jurisdictions.models import Membership
+from jurisdictions.services import jurisdiction_plan_update
 from optouts import services
 from optouts.offices import acting_office, requesting_office
 from tests.factories import (
@@ -117,6 +118,18 @@ def test_every_public_output_names_the_office_and_no_user(
     csv_text = b"".join(client.get(reverse("public:cases_csv")).streaming_content).decode()
     _absent(csv_text, "the CSV")
     assert OFFICE in csv_text
+
+    for letter in acted_case.letters.all():
+        page = html.unescape(client.get(letter.get_absolute_url()).content.decode())
+        _absent(page, f"the sent letter {letter.pk}")
+    jurisdiction_plan_update(
+        jurisdiction_id=acted_case.jurisdiction_id,
+        user=acted_case.created_by,
+        reason="Date from ICE's call",
+        scheduled_activation=datetime.date.today() + datetime.timedelta(days=40),
+    )
+    page = html.unescape(client.get(acted_case.jurisdiction.get_absolute_url()).content.decode())
+    _absent(page, "the jurisdiction page")
 
     for address in ("/api/cases/", "/api/events/", f"/api/cases/{acted_case.pk}/"):
         body = client.get(address).content.decode()
