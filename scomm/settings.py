@@ -328,6 +328,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    # A case's stage and an event's from/to stages share one set of choices.
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "optouts.models.Stage"},
+    # A case's stage and an event's from/to stages share one set of choices;
+    # so do the precisions of every date of record.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "optouts.models.Stage",
+        "DatePrecisionEnum": "jurisdictions.models_agreements.DatePrecision",
+    },
 }
