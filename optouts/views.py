@@ -14,10 +14,11 @@ from django.utils import timezone
 from core import fragments, pagecache
 from core.views import run_service
 from jurisdictions.models import Jurisdiction, State
+from jurisdictions.selectors import agreements_among, state_agreement_events
 
 from . import forms, selectors, services, views_moves
 from .filters import CaseFilter
-from .models import OptOutRequest, Outcome, Recipient, Stage
+from .models import CaseEvent, OptOutRequest, Outcome, Recipient, Stage
 from .permissions import (
     COUNSEL,
     STAFF,
@@ -130,9 +131,20 @@ def case_detail(
     def timeline_context() -> dict:
         events = selectors.case_timeline(case=case, user=user)
         activated = case.jurisdiction.actual_activation
+        # An activation recorded on the timeline (optouts.services.activation) is shown once.
+        if any(e.kind == CaseEvent.Kind.ACTIVATION for e in events):
+            activated = None
+        # The state's agreement with ICE, read-only among the events by date (never copied).
+        placed = agreements_among(
+            agreements=state_agreement_events(state_id=case.jurisdiction.state_id),
+            dates=[e.occurred_on for e in events],
+        )
+        for event, agreements in zip(events, placed, strict=False):
+            event.agreements_before = agreements
         return {
             "case": case,
             "timeline": events,
+            "agreements_after": placed[-1],
             # Where the activation falls among the events (None: not activated).
             "activation_at": sum(e.occurred_on <= activated for e in events) if activated else None,
         }
@@ -241,6 +253,9 @@ def case_create(request):
         )
         if response:
             return response
+        status = 400  # the service refused: its reasons are at the fields
+    else:
+        status = 200
     picked = None
     if len(jurisdictions) == 1:
         picked = jurisdictions[0]
@@ -259,7 +274,7 @@ def case_create(request):
         request,
         "optouts/case_create.html",
         {"form": form, "picked": picked, "days_left": days_left, "single": len(jurisdictions) == 1},
-        status=400 if form.is_bound and form.errors else 200,
+        status=status,
     )
 
 
