@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,13 +14,23 @@ from .models import (
     Office,
     ScheduleVersion,
     State,
+    StateAgreementEvent,
     StateIdentificationBureau,
 )
+from .signals import activated_send
 
 
 class StateIdentificationBureauInline(admin.StackedInline):
     model = StateIdentificationBureau
     extra = 0
+
+
+class StateAgreementEventInline(admin.TabularInline):
+    """The dated history of the state's agreement with ICE, as its state page shows it."""
+
+    model = StateAgreementEvent
+    extra = 0
+    fields = ["kind", "occurred_on", "precision", "signed_by", "opt_out_clause", "source", "note"]
 
 
 @admin.register(State)
@@ -34,7 +45,7 @@ class StateAdmin(ChangesPages, SimpleHistoryAdmin):
     ]
     list_filter = ["is_territory", "agreement_has_opt_out_clause"]
     search_fields = ["name", "postal_code", "fips"]
-    inlines = [StateIdentificationBureauInline]
+    inlines = [StateIdentificationBureauInline, StateAgreementEventInline]
 
 
 @admin.register(StateIdentificationBureau)
@@ -88,7 +99,13 @@ class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
         (None, {"fields": ["state", "name", "kind", "fips"]}),
         (
             "Deployment plan",
-            {"fields": ["plan_status", "scheduled_activation", "actual_activation"]},
+            {
+                "fields": [
+                    "plan_status",
+                    ("scheduled_activation", "scheduled_activation_precision"),
+                    ("actual_activation", "actual_activation_precision"),
+                ]
+            },
         ),
         ("Letters", {"fields": ["letterhead", "signatory_name", "signatory_title", "seal"]}),
     ]
@@ -96,7 +113,17 @@ class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         obj._change_reason = "Edited in the admin"
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # The open cases record the activation in this transaction (jurisdictions.signals).
+            if "actual_activation" in form.changed_data and obj.actual_activation:
+                activated_send(
+                    activations={
+                        obj.pk: (obj.actual_activation, obj.actual_activation_precision)
+                    },
+                    user=request.user,
+                    source="Edited in the admin",
+                )
 
 
 @admin.register(Membership)
@@ -174,3 +201,12 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
         if obj is not None and obj.status == obj.Status.APPLIED:
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(StateAgreementEvent)
+class StateAgreementEventAdmin(ChangesPages, SimpleHistoryAdmin):
+    page_kinds = ("plan",)
+    list_display = ["state", "kind", "date_shown", "signed_by", "opt_out_clause", "source"]
+    list_filter = ["kind", "opt_out_clause", "state"]
+    list_select_related = ["state"]
+    search_fields = ["state__name", "state__postal_code", "signed_by", "source", "note"]

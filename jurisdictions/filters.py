@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import Q
 from django_filters.fields import ChoiceField
 
-from .models import Jurisdiction, State, normalise_name
+from .models import Jurisdiction, State, StateAgreementEvent, normalise_name
 
 
 def state_choices() -> list[tuple[str, str]]:
@@ -78,3 +78,10 @@ class JurisdictionFilter(django_filters.FilterSet):
         if normalised:  # "." normalises to nothing, which every name contains
             match |= Q(search_name__contains=normalised)
         return queryset.filter(match)
+
+
+class StateAgreementFilter(django_filters.FilterSet):
+    """The API's ?state= and ?kind= on the states' agreement records."""
+
+    state = StateFilter(field_name="state__postal_code")
+    kind = django_filters.ChoiceFilter(choices=StateAgreementEvent.Kind.choices)

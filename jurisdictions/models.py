@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .models_agreements import DatePrecision, StateAgreementEvent  # noqa: F401
+
 
 class State(models.Model):
     name = models.CharField(max_length=64, unique=True)
@@ -140,6 +142,13 @@ class Jurisdiction(models.Model):
     )
     scheduled_activation = models.DateField("scheduled activation date", null=True, blank=True)
     actual_activation = models.DateField("actual activation date", null=True, blank=True)
+    # ICE's lists give some dates as a month or "on or before" a day: kept as given.
+    scheduled_activation_precision = models.CharField(
+        "scheduled date precision", max_length=12, choices=DatePrecision.choices, default="day"
+    )
+    actual_activation_precision = models.CharField(
+        "actual date precision", max_length=12, choices=DatePrecision.choices, default="day"
+    )
     plan_status = models.CharField(
         "status on the deployment plan",
         max_length=20,
@@ -182,6 +191,11 @@ class Jurisdiction(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=JurisdictionKind.values),
                 name="jurisdiction_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(scheduled_activation_precision__in=DatePrecision.values)
+                & Q(actual_activation_precision__in=DatePrecision.values),
+                name="jurisdiction_date_precision_valid",
             ),
         ]
         indexes = [

@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 
-from .models import Jurisdiction, State
+from .models import Jurisdiction, State, StateAgreementEvent
+from .models_agreements import AGREEMENT_STATUS, NO_AGREEMENT
 
 
 def jurisdiction_list() -> QuerySet:
@@ -72,3 +73,55 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction, limit: int = 200) -> lis
             }
         )
     return entries
+
+
+def state_agreement_events(*, state_id: int) -> list[StateAgreementEvent]:
+    """A state's agreement with ICE, oldest record first (one query)."""
+    return list(
+        StateAgreementEvent.objects.filter(state_id=state_id).order_by("occurred_on", "id")
+    )
+
+
+def state_agreement_statuses() -> dict[str, str]:
+    """
+    Each state's agreement as its latest record says it ("In force", "Ended"...),
+    by postal code; a state with no record is absent. One query: the records are few.
+    """
+    statuses = {}
+    for postal_code, kind in StateAgreementEvent.objects.order_by(
+        "state_id", "occurred_on", "id"
+    ).values_list("state__postal_code", "kind"):
+        statuses[postal_code] = AGREEMENT_STATUS.get(kind, NO_AGREEMENT)
+    return statuses
+
+
+def agreements_among(*, agreements: list, dates: list) -> list[list]:
+    """
+    Where a state's agreement records fall among a timeline's dates (sorted):
+    for each date, the records on or before it not placed yet, and last those after all.
+    So a case's timeline shows the state's agreement in date order without copying it.
+    """
+    placed: list[list] = [[] for _ in range(len(dates) + 1)]
+    position = 0
+    for record in sorted(agreements, key=lambda a: (a.occurred_on, a.pk or 0)):
+        while position < len(dates) and dates[position] < record.occurred_on:
+            position += 1
+        placed[position].append(record)
+    return placed
+
+
+def state_plan_counts(*, state_id: int) -> list[dict]:
+    """How many of a state's jurisdictions stand at each place on the plan (one query)."""
+    from django.db.models import Count
+
+    labels = dict(Jurisdiction.PlanStatus.choices)
+    rows = (
+        Jurisdiction.objects.filter(state_id=state_id)
+        .values("plan_status")
+        .annotate(count=Count("id"))
+        .order_by("plan_status")
+    )
+    return [
+        {"status": r["plan_status"], "label": labels.get(r["plan_status"], ""), "count": r["count"]}
+        for r in rows
+    ]

@@ -7,7 +7,8 @@ from core import fragments, pagecache
 
 from . import selectors
 from .filters import JurisdictionFilter
-from .models import Jurisdiction
+from .models import Jurisdiction, State
+from .models_agreements import NO_AGREEMENT
 
 
 @pagecache.cached_page(
@@ -55,5 +56,25 @@ def jurisdiction_detail(request, pk: int):
         {
             "jurisdiction": jurisdiction,
             "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
+            "agreement": jurisdiction.state.agreement_events.order_by("occurred_on", "id").last(),
+        },
+    )
+
+
+@pagecache.cached_page(kinds=("plan",))
+def state_detail(request, postal_code: str):
+    """A state: its bureau, its agreement with ICE as dated records, and its plan in numbers."""
+    state = get_object_or_404(
+        State.objects.select_related("sib"), postal_code__iexact=postal_code
+    )
+    agreements = selectors.state_agreement_events(state_id=state.pk)
+    return render(
+        request,
+        "jurisdictions/state_detail.html",
+        {
+            "state": state,
+            "agreements": agreements,
+            "agreement_status": agreements[-1].status if agreements else NO_AGREEMENT,
+            "plan": selectors.state_plan_counts(state_id=state.pk),
         },
     )

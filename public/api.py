@@ -17,8 +17,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
 from core.filters import IdFilter
-from jurisdictions.filters import JurisdictionFilter, StateFilter
-from jurisdictions.models import Jurisdiction
+from jurisdictions.filters import JurisdictionFilter, StateAgreementFilter, StateFilter
+from jurisdictions.models import Jurisdiction, StateAgreementEvent
 from optouts.filters import CaseFilter
 from optouts.models import CaseEvent, EventKind, OptOutRequest, Outcome
 from optouts.offices import acting_office, requesting_office
@@ -68,6 +68,32 @@ class JurisdictionSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class StateAgreementSerializer(serializers.ModelSerializer):
+    """One dated record of a state's agreement with ICE; `precision` says how exact its date is."""
+
+    state = serializers.CharField(source="state.postal_code", read_only=True)
+    state_name = serializers.CharField(source="state.name", read_only=True)
+    date_shown = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = StateAgreementEvent
+        fields = [
+            "id",
+            "state",
+            "state_name",
+            "kind",
+            "occurred_on",
+            "precision",
+            "date_shown",
+            "status",
+            "signed_by",
+            "opt_out_clause",
+            "source",
+            "note",
+        ]
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -279,4 +305,20 @@ class JurisdictionViewSet(_ReadOnly):
     def get_queryset(self):
         return with_opt_out_pending(
             Jurisdiction.objects.select_related("state").order_by("state__name", "name", "id")
+        )
+
+
+class StateAgreementViewSet(_ReadOnly):
+    """
+    The states' agreements with ICE as dated records (signed, revised, suspended,
+    ended, refused, ICE ending them all), oldest first; `status` is what each
+    record made of the agreement.
+    """
+
+    serializer_class = StateAgreementSerializer
+    filterset_class = StateAgreementFilter
+
+    def get_queryset(self):
+        return StateAgreementEvent.objects.select_related("state").order_by(
+            "state__name", "occurred_on", "id"
         )

@@ -10,6 +10,7 @@ router = SimpleRouter()
 router.register("cases", api.CaseViewSet, basename="api-case")
 router.register("events", api.EventViewSet, basename="api-event")
 router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdiction")
+router.register("state-agreements", api.StateAgreementViewSet, basename="api-state-agreement")
 
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from jurisdictions.filters import clean_state
 from jurisdictions.models import Jurisdiction, State
+from jurisdictions.selectors import state_agreement_statuses
 from optouts.models import OPEN_STAGES, Outcome, RequestingBody, Stage
 from optouts.offices import requesting_office
 from core import fragments, pagecache
@@ -279,6 +280,7 @@ def csv_columns() -> list[tuple[str, Callable]]:
     value: the file holds every case, and many share a day.
     """
     case_url = services.absolute(reverse("optouts:detail", args=[0]))[: -len("0/")]
+    agreements = state_agreement_statuses()  # each state's agreement with ICE, as of now
     bodies, stages = dict(RequestingBody.choices), dict(Stage.choices)
     outcomes = dict(Outcome.choices)
     zone, today = timezone.get_current_timezone(), timezone.localdate()
@@ -314,6 +316,7 @@ def csv_columns() -> list[tuple[str, Callable]]:
         ("url", lambda r: f"{case_url}{r['id']}/"),
         ("jurisdiction", field("jurisdiction__name")),
         ("state", field("jurisdiction__state__postal_code")),
+        ("state_agreement", lambda r: agreements.get(r["jurisdiction__state__postal_code"], "")),
         ("fips", field("jurisdiction__fips")),
         ("requesting_official", field("requesting_official")),
         ("requesting_body", lambda r: bodies.get(r["requesting_body"], r["requesting_body"])),

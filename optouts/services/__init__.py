@@ -12,6 +12,7 @@ The only writer of a case and its timeline (STYLE.md, "Our layout").
     meeting     the meeting: asked for, scheduled, postponed, cancelled, held
     moves       the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
+    activation  a jurisdiction's activation on its open cases' timelines
 
 Callers import from here: `from optouts import services`.
 """
@@ -36,12 +37,14 @@ from .notice import (
     statewide_entry,
 )
 from .receipts import delivery_receipt_record
+from .activation import activations_record
 from .schedules import schedule_apply, schedule_cases_to_flag, schedule_load
 from .timeline import event_add, event_record, events_add_many
 
 __all__ = [
     "ConcurrentChangeError",
     "TransitionError",
+    "activations_record",
     "deliveries_record",
     "delivery_fail",
     "delivery_receipt_record",
