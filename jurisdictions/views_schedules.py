@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import admin_required
 
 from .models import PlanStatus, ScheduleVersion
+from .models_agreements import date_shown
 from .schedules import services
 
 UPLOAD_PERMISSION = "jurisdictions.add_scheduleversion"
@@ -38,8 +39,11 @@ class ScheduleUploadForm(forms.Form):
         label="Schedule file (CSV or Excel .xlsx)",
         help_text=(
             "One row per jurisdiction, with the columns State, Jurisdiction, FIPS code "
-            "(optional), Scheduled activation date and Actual activation date (optional), in "
-            "any order. Dates as 2010-06-08, 6/8/2010 or June 8, 2010."
+            "(optional), Scheduled activation date and Actual activation date, in any order; "
+            "a list of jurisdictions already activated needs only its Activation date. A row "
+            "“All remaining jurisdictions” (or the state's two-digit FIPS code) stands for the "
+            "rest of its state. Dates as 2010-06-08, 6/8/2010, June 8, 2010, November 2009 or "
+            "on or before 12/16/2009."
         ),
     )
 
@@ -74,13 +78,17 @@ def schedule_upload(request):
 
 
 def _dated(entries: list[dict]) -> list[dict]:
-    """The report keeps ISO dates and status codes; the page shows dates and labels."""
+    """
+    The report keeps ISO dates, their precisions and status codes; the page shows
+    dates as precise as the file gave them ("November 2009", "on or before ...") and labels.
+    """
     labels = dict(PlanStatus.choices)
     shown = []
     for entry in entries:
         row = dict(entry)
         for key in ("old_scheduled", "new_scheduled", "old_actual", "new_actual"):
             row[key] = datetime.date.fromisoformat(entry[key]) if entry.get(key) else None
+            row[f"{key}_text"] = date_shown(row[key], entry.get(f"{key}_precision") or "day")
         row["old_status_label"] = labels.get(entry.get("old_status"), "")
         row["new_status_label"] = labels.get(entry.get("new_status"), "")
         shown.append(row)
@@ -102,6 +110,7 @@ def schedule_preview(request, pk: int):
         {
             "version": version,
             "report": report,
+            "held": _dated(report.get("held", [])),
             "new": _dated(report.get("new", [])),
             "changed": _dated(report.get("changed", [])),
             "unchanged": _dated(report.get("unchanged", [])),

@@ -14,19 +14,21 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import Jurisdiction, PlanStatus, State, normalise_name
+from ..models import PlanStatus
+from . import guards
+from .directory import Directory, is_statewide
 from .reading import (
     COLUMN_LABELS,
-    STATE_ALIASES,
     CellError,
     ScheduleFileError,
     Table,
-    parse_date,
+    parse_dated,
     parse_fips,
     read_table,
-    state_key,
     text_value,
 )
+
+__all__ = ["Directory", "plan_diff", "rows_match", "schedule_check"]
 
 PROGRESS_EVERY = 500
 
@@ -35,103 +37,11 @@ PROGRESS_EVERY = 500
 class MatchedRow:
     row: int
     jurisdiction_id: int
-    scheduled: datetime.date
+    scheduled: datetime.date | None
     actual: datetime.date | None
-
-
-class Directory:
-    """The states and jurisdictions, read once (two queries), indexed for matching."""
-
-    def __init__(self):
-        self.states = {}
-        self.state_names = {}
-        self._state_cache = {}
-        for state in State.objects.values("id", "name", "postal_code", "fips"):
-            self.state_names[state["id"]] = state
-            for key in (state["name"], state["postal_code"], state["fips"]):
-                self.states[state_key(key)] = state
-        self.by_fips = {}
-        self.by_name = {}
-        self.jurisdictions = {}
-        for j in Jurisdiction.objects.values(
-            "id",
-            "state_id",
-            "name",
-            "fips",
-            "search_name",
-            "scheduled_activation",
-            "actual_activation",
-            "plan_status",
-        ):
-            self.jurisdictions[j["id"]] = j
-            if j["fips"]:
-                self.by_fips[j["fips"]] = j
-            self.by_name.setdefault((j["state_id"], j["search_name"]), []).append(j)
-
-    def label(self, jurisdiction_id: int) -> str:
-        j = self.jurisdictions[jurisdiction_id]
-        return f"{j['name']}, {self.state_names[j['state_id']]['postal_code']}"
-
-    def state(self, value) -> dict:
-        text = text_value(value)
-        if not text:
-            raise CellError("The state is missing.")
-        state = self._state_cache.get(text)
-        if state is None:
-            key = state_key(text)
-            state = self.states.get(STATE_ALIASES.get(key, key))
-            self._state_cache[text] = state
-        if state is None:
-            raise CellError(
-                f"“{text}” is not a state: write its name (California) or its postal code (CA)."
-            )
-        return state
-
-    def jurisdiction(self, *, state: dict, name: str, fips: str) -> tuple[dict, str]:
-        """The one jurisdiction a row names, and the column that identified it."""
-        by_fips = self.by_fips.get(fips) if fips else None
-        if by_fips is not None:
-            if by_fips["state_id"] != state["id"]:
-                other = self.state_names[by_fips["state_id"]]["name"]
-                raise CellError(
-                    f"FIPS code {fips} is {by_fips['name']} in {other}, not in {state['name']}.",
-                    "fips",
-                )
-            return by_fips, "fips"
-        if not name:
-            if fips:
-                raise CellError(
-                    f"No jurisdiction has FIPS code {fips}, and the row gives no name.", "fips"
-                )
-            raise CellError("The jurisdiction's name is missing.", "jurisdiction")
-        candidates = self._named(state["id"], name)
-        if not candidates:
-            where = f" with FIPS code {fips} or" if fips else ""
-            raise CellError(
-                f"No jurisdiction{where} named “{name}” in {state['name']}. Check the "
-                "spelling against the directory, or give its FIPS code.",
-                "jurisdiction",
-            )
-        if len(candidates) > 1:
-            names = " and ".join(sorted(c["name"] for c in candidates))
-            raise CellError(
-                f"“{name}” matches {len(candidates)} jurisdictions in {state['name']}: "
-                f"{names}. Write the full name or give the FIPS code.",
-                "jurisdiction",
-            )
-        found = candidates[0]
-        if fips and found["fips"] and found["fips"] != fips:
-            raise CellError(
-                f"“{name}” in {state['name']} has FIPS code {found['fips']}, not {fips}.", "fips"
-            )
-        return found, "jurisdiction"
-
-    def _named(self, state_id: int, name: str) -> list[dict]:
-        key = normalise_name(name)
-        found = self.by_name.get((state_id, key), [])
-        if not found and key.startswith("city of "):
-            found = self.by_name.get((state_id, key[len("city of ") :] + " city"), [])
-        return found
+    scheduled_precision: str = "day"
+    actual_precision: str = "day"
+    statewide: str = ""  # "All remaining jurisdictions in Virginia" for an expanded row
 
 
 def _error(row: int, column: str, value, message: str) -> dict:
@@ -149,10 +59,14 @@ def _error(row: int, column: str, value, message: str) -> dict:
 def rows_match(
     table: Table, directory: Directory, progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[MatchedRow], list[dict]]:
-    """Every row matched to a jurisdiction, or an error for each value that is wrong."""
+    """
+    Every row matched to a jurisdiction, or an error for each value that is wrong.
+    A row for a whole state stands for each of its jurisdictions that no other row names.
+    """
     matched: list[MatchedRow] = []
     errors: list[dict] = []
     seen: dict[int, int] = {}
+    statewide: dict[int, tuple] = {}  # state id -> (row, dates, state)
     total = len(table.rows)
     for index, (number, cells) in enumerate(table.rows, start=1):
         row_errors = []
@@ -160,20 +74,26 @@ def rows_match(
         dates = {}
         for key in ("scheduled", "actual"):
             try:
-                dates[key] = parse_date(raw[key])
+                dates[key] = parse_dated(raw[key])
             except CellError as exc:
                 row_errors.append(_error(number, key, raw[key], str(exc)))
-        if "scheduled" in dates and dates["scheduled"] is None:
-            row_errors.append(
-                _error(number, "scheduled", None, "The scheduled activation date is missing.")
-            )
-        if dates.get("actual") and dates["actual"] > datetime.date.today():
+        if dates.keys() == {"scheduled", "actual"} and not dates["scheduled"][0]:
+            if "scheduled" in table.columns and not dates["actual"][0]:
+                row_errors.append(
+                    _error(number, "scheduled", None, "The scheduled activation date is missing.")
+                )
+            elif not dates["actual"][0]:
+                row_errors.append(
+                    _error(number, "actual", None, "The activation date is missing.")
+                )
+        actual = dates.get("actual", (None, "day"))[0]
+        if actual and actual > datetime.date.today():
             row_errors.append(
                 _error(
                     number,
                     "actual",
                     raw["actual"],
-                    f"The actual activation date {dates['actual']:%B %-d, %Y} is in the future.",
+                    f"The actual activation date {actual:%B %-d, %Y} is in the future.",
                 )
             )
         jurisdiction = None
@@ -187,14 +107,46 @@ def rows_match(
         except CellError as exc:
             row_errors.append(_error(number, "state", raw["state"], str(exc)))
             state = None
-        if state is not None and fips is not None:
+        name = text_value(raw["jurisdiction"])
+        if state is not None and fips is not None and is_statewide(name, fips):
             try:
-                jurisdiction, _ = directory.jurisdiction(
-                    state=state, name=text_value(raw["jurisdiction"]), fips=fips
-                )
+                directory.state_rest(state=state, fips=fips)
             except CellError as exc:
                 message, column = exc.args
                 row_errors.append(_error(number, column, raw[column], message))
+            if state["id"] in statewide:
+                row_errors.append(
+                    _error(
+                        number,
+                        "jurisdiction",
+                        raw["jurisdiction"],
+                        f"{state['name']} as a whole is already on row "
+                        f"{statewide[state['id']][0]}: a state's remaining jurisdictions "
+                        "appear once.",
+                    )
+                )
+            if row_errors:
+                errors.extend(row_errors)
+            else:
+                statewide[state["id"]] = (number, dates, state)
+            continue
+        if state is not None and fips is not None:
+            if len(fips) == 2:
+                row_errors.append(
+                    _error(
+                        number,
+                        "fips",
+                        raw["fips"],
+                        f"{fips} is a state's FIPS code, but the row names “{name}”: give the "
+                        "county's five digits, or write “All remaining jurisdictions”.",
+                    )
+                )
+            else:
+                try:
+                    jurisdiction, _ = directory.jurisdiction(state=state, name=name, fips=fips)
+                except CellError as exc:
+                    message, column = exc.args
+                    row_errors.append(_error(number, column, raw[column], message))
         if jurisdiction is not None:
             first = seen.get(jurisdiction["id"])
             if first is not None:
@@ -212,17 +164,29 @@ def rows_match(
         if row_errors:
             errors.extend(row_errors)
         else:
-            matched.append(
-                MatchedRow(
-                    row=number,
-                    jurisdiction_id=jurisdiction["id"],
-                    scheduled=dates["scheduled"],
-                    actual=dates["actual"],
-                )
-            )
+            matched.append(_matched(number, jurisdiction["id"], dates))
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
+    for number, dates, state in statewide.values():
+        label = f"All remaining jurisdictions in {state['name']}"
+        for pk in directory.state_rest(state=state, fips=""):
+            if pk not in seen:
+                matched.append(_matched(number, pk, dates, statewide=label))
     return matched, errors
+
+
+def _matched(number: int, pk: int, dates: dict, statewide: str = "") -> MatchedRow:
+    scheduled, scheduled_precision = dates.get("scheduled", (None, "day"))
+    actual, actual_precision = dates.get("actual", (None, "day"))
+    return MatchedRow(
+        row=number,
+        jurisdiction_id=pk,
+        scheduled=scheduled,
+        actual=actual,
+        scheduled_precision=scheduled_precision,
+        actual_precision=actual_precision,
+        statewide=statewide,
+    )
 
 
 def next_status(current: str, actual: datetime.date | None) -> str:
@@ -239,13 +203,18 @@ def _iso(day: datetime.date | None) -> str | None:
 
 
 def plan_diff(
-    matched: list[MatchedRow], current: dict[int, dict], directory: Directory
+    matched: list[MatchedRow],
+    current: dict[int, dict],
+    directory: Directory,
+    cases: dict[int, dict] | None = None,
 ) -> dict[str, list[dict]]:
     """
     Each matched row against the plan in force. `current` gives, per jurisdiction id,
-    its scheduled_activation, actual_activation and plan_status now.
+    its dates, their precisions and its plan status now; `cases`, what guards.cases_for
+    said of its cases. A row that would override a resolution is "held" (guards.py).
     """
-    diff = {"new": [], "changed": [], "unchanged": []}
+    diff = {"held": [], "new": [], "changed": [], "unchanged": []}
+    cases = cases or {}
     for m in matched:
         now = current[m.jurisdiction_id]
         old_scheduled, old_actual, old_status = (
@@ -253,37 +222,79 @@ def plan_diff(
             now["actual_activation"],
             now["plan_status"],
         )
-        new_actual = m.actual or old_actual
+        old_precisions = (
+            now.get("scheduled_activation_precision") or "day",
+            now.get("actual_activation_precision") or "day",
+        )
+        # An activation-only list leaves the scheduled date as it was.
+        if m.scheduled:
+            new_scheduled, new_scheduled_precision = m.scheduled, m.scheduled_precision
+        else:
+            new_scheduled, new_scheduled_precision = old_scheduled, old_precisions[0]
+        if m.actual:
+            new_actual, new_actual_precision = m.actual, m.actual_precision
+        else:
+            new_actual, new_actual_precision = old_actual, old_precisions[1]
         new_status = next_status(old_status, new_actual)
         entry = {
             "row": m.row,
             "jurisdiction_id": m.jurisdiction_id,
             "jurisdiction": directory.label(m.jurisdiction_id),
+            "statewide": m.statewide,
             "old_scheduled": _iso(old_scheduled),
-            "new_scheduled": _iso(m.scheduled),
+            "new_scheduled": _iso(new_scheduled),
             "old_actual": _iso(old_actual),
             "new_actual": _iso(new_actual),
+            "old_scheduled_precision": old_precisions[0],
+            "new_scheduled_precision": new_scheduled_precision,
+            "old_actual_precision": old_precisions[1],
+            "new_actual_precision": new_actual_precision,
             "old_status": old_status,
             "new_status": new_status,
-            "earlier": bool(old_scheduled and m.scheduled < old_scheduled),
+            "earlier": bool(old_scheduled and new_scheduled and new_scheduled < old_scheduled),
         }
-        if old_scheduled is None:
-            diff["new"].append(entry)
-        elif (old_scheduled, old_actual, old_status) != (m.scheduled, new_actual, new_status):
-            diff["changed"].append(entry)
-        else:
+        old = (old_scheduled, old_actual, old_status, *old_precisions)
+        new = (new_scheduled, new_actual, new_status, new_scheduled_precision)
+        new += (new_actual_precision,)
+        if old == new:
             diff["unchanged"].append(entry)
+            continue
+        entry["holds"] = guards.holds(entry, cases.get(m.jurisdiction_id))
+        if entry["holds"]:
+            diff["held"].append(entry)
+        elif old_scheduled is None and old_actual is None:
+            diff["new"].append(entry)
+        else:
+            diff["changed"].append(entry)
     return diff
 
 
 def fingerprint(diff: dict[str, list[dict]]) -> str:
     """The same plan and the same file give the same fingerprint; any difference changes it."""
     keys = ("jurisdiction_id", "old_scheduled", "new_scheduled", "old_actual", "new_actual")
-    keys += ("old_status", "new_status")
+    keys += ("old_status", "new_status", "new_scheduled_precision", "new_actual_precision")
     flat = sorted(
-        [kind, *(entry[k] for k in keys)] for kind, entries in diff.items() for entry in entries
+        [
+            kind,
+            *(entry.get(k) for k in keys),
+            [(h["code"], [c["id"] for c in h["cases"]]) for h in entry.get("holds", [])],
+        ]
+        for kind, entries in diff.items()
+        for entry in entries
     )
     return hashlib.sha256(json.dumps(flat, default=str).encode()).hexdigest()
+
+
+def counts_of(diff: dict[str, list[dict]], errors: list[dict] = ()) -> dict[str, int]:
+    counts = {kind: len(diff.get(kind, [])) for kind in ("held", "new", "changed", "unchanged")}
+    counts["errors"] = len({e["row"] for e in errors})
+    return counts
+
+
+def diff_of(matched: list[MatchedRow], current: dict[int, dict], directory: Directory) -> dict:
+    """The diff, with what the cases app says of the jurisdictions whose row changes something."""
+    ids = [m.jurisdiction_id for m in matched]
+    return plan_diff(matched, current, directory, guards.cases_for(ids) if ids else {})
 
 
 def schedule_check(
@@ -306,11 +317,12 @@ def schedule_check(
         "columns": {},
         "ignored_columns": [],
         "rows_total": 0,
+        "held": [],
         "new": [],
         "changed": [],
         "unchanged": [],
         "errors": [],
-        "counts": {"new": 0, "changed": 0, "unchanged": 0, "errors": 0},
+        "counts": {"held": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0},
         "fingerprint": "",
     }
     try:
@@ -325,14 +337,10 @@ def schedule_check(
         progress(0, len(table.rows))
     directory = Directory()
     matched, errors = rows_match(table, directory, progress)
-    diff = plan_diff(matched, current or directory.jurisdictions, directory)
+    diff = diff_of(matched, current or directory.jurisdictions, directory)
     report.update(diff)
     report["errors"] = errors
-    report["counts"] = {
-        "new": len(diff["new"]),
-        "changed": len(diff["changed"]),
-        "unchanged": len(diff["unchanged"]),
-        "errors": len({e["row"] for e in errors}),
-    }
+    report["counts"] = counts_of(diff, errors)
+    report["statewide"] = sorted({m.statewide for m in matched if m.statewide})
     report["fingerprint"] = fingerprint(diff)
     return report

@@ -26,6 +26,9 @@ COLUMN_LABELS = {
     "actual": "Actual activation date",
 }
 REQUIRED_COLUMNS = ("state", "jurisdiction", "scheduled")
+# A list of jurisdictions already activated (ICE published those too) has the
+# actual activation date and no scheduled one: either date column will do.
+DATE_COLUMNS = ("scheduled", "actual")
 
 # Header spellings seen in the lists ICE, states and advocates circulated,
 # compared after header_key() (lower case, punctuation to spaces).
@@ -46,6 +49,12 @@ HEADER_ALIASES = {
         "county",
         "county name",
         "county or equivalent",
+        "jurisdiction county",
+        "county jurisdiction",
+        "jurisdiction or county",
+        "county or jurisdiction",
+        "agency",
+        "law enforcement agency",
         "county equivalent",
         "name",
         "locality",
@@ -81,6 +90,10 @@ HEADER_ALIASES = {
         "activated on",
         "date activated",
         "activation date actual",
+        "activation date",
+        "activation",
+        "date of activation",
+        "activated date",
     },
 }
 _HEADER_INDEX = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
@@ -210,14 +223,18 @@ def _find_header(raw_rows: list[tuple[int, list]], file_name: str) -> Table:
             else:
                 columns[key] = position
                 labels[key] = str(cell).replace("\ufeff", "").strip()
-        found = sum(1 for key in REQUIRED_COLUMNS if key in columns)
+        found = sum(1 for key in REQUIRED_COLUMNS[:2] if key in columns) + any(
+            key in columns for key in DATE_COLUMNS
+        )
         if best is None or found > best[0]:
             best = (found, number, cells, columns, labels, ignored, duplicates)
         if found == len(REQUIRED_COLUMNS):
             break
     found, number, cells, columns, labels, ignored, duplicates = best
     if found < len(REQUIRED_COLUMNS):
-        missing = [COLUMN_LABELS[k] for k in REQUIRED_COLUMNS if k not in columns]
+        missing = [COLUMN_LABELS[k] for k in REQUIRED_COLUMNS[:2] if k not in columns]
+        if not any(key in columns for key in DATE_COLUMNS):
+            missing.append(COLUMN_LABELS["scheduled"])
         seen = ", ".join(f"“{str(c).strip()}”" for c in cells if not is_blank(c))[:300]
         raise ScheduleFileError(
             f"“{file_name}” does not have the columns of a deployment schedule. "
@@ -266,6 +283,37 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$
 _US = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$")
 _MONTH_FIRST = re.compile(r"^([a-z]+)\.? +(\d{1,2})(?:st|nd|rd|th)?,? +(\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2}) +([a-z]+)\.?,? +(\d{4})$")
+
+
+_ON_OR_BEFORE = re.compile(r"^(?:on or before|no later than|by)\s+(.+)$", re.IGNORECASE)
+_MONTH_YEAR = re.compile(r"^([a-z]+)\.?,? +(\d{4})$")
+_MONTH_SLASH_YEAR = re.compile(r"^(\d{1,2})[/-](\d{4})$|^(\d{4})-(\d{1,2})$")
+
+
+def parse_dated(value) -> tuple[datetime.date | None, str]:
+    """
+    A date with its precision, as ICE's lists wrote them: a day ("day"), a
+    month alone ("November 2009", "11/2009": its first day, "month"), or a
+    latest day ("on or before 12/16/2009": "on_or_before").
+    """
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if m := _ON_OR_BEFORE.match(text):
+            return parse_date(m.group(1)), "on_or_before"
+        lowered = text.lower()
+        month = year = None
+        if (m := _MONTH_YEAR.match(lowered)) and m.group(1) in MONTHS:
+            month, year = MONTHS[m.group(1)], int(m.group(2))
+        elif m := _MONTH_SLASH_YEAR.match(lowered):
+            month, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (
+                int(m.group(4)),
+                int(m.group(3)),
+            )
+        if year is not None:
+            if not 1 <= month <= 12:
+                raise CellError(f"“{text}” is not a date: there is no month {month}.")
+            return parse_date(datetime.date(year, month, 1)), "month"
+    return parse_date(value), "day"
 
 
 def parse_date(value) -> datetime.date | None:
@@ -326,7 +374,10 @@ def _parse_date_text(raw: str) -> datetime.date:
 
 
 def parse_fips(value) -> str:
-    """A five-digit county FIPS code; Excel's lost leading zero (6037) is put back."""
+    """
+    A five-digit county FIPS code; Excel's lost leading zero (6037) is put back.
+    Two digits (06, or 6 from Excel) are a state's code: a row for the whole state.
+    """
     if is_blank(value):
         return ""
     if isinstance(value, float) and value == int(value):
@@ -334,6 +385,8 @@ def parse_fips(value) -> str:
     text = str(value).strip()
     if re.fullmatch(r"\d{4,5}", text):
         return text.zfill(5)
+    if re.fullmatch(r"\d{1,2}", text):
+        return text.zfill(2)
     raise CellError(f"“{text}” is not a FIPS code: a county's FIPS code is five digits, as 06037.")
 
 

@@ -20,7 +20,8 @@ from django.utils import timezone
 from core import pagecache
 
 from ..models import Jurisdiction, ScheduleVersion
-from .checking import Directory, fingerprint, plan_diff, rows_match, schedule_check
+from ..signals import activated_send
+from .checking import Directory, counts_of, diff_of, fingerprint, rows_match, schedule_check
 from .reading import ScheduleFileError, read_table
 
 CHUNK = 500
@@ -35,17 +36,40 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
+def applied_rows(report: dict) -> list[dict]:
+    """The rows a report applies (or applied): all but those held back and not confirmed."""
+    held = [e for e in report.get("held", []) if e.get("confirmed")]
+    return report.get("new", []) + report.get("changed", []) + held
+
+
 def moved_rows(report: dict) -> list[dict]:
     """
     The rows of a check's report (or an applied diff) whose scheduled
     activation date moves, a first date included: what the open cases of
     those jurisdictions are told of.
     """
-    return [
-        e
-        for e in report.get("new", []) + report.get("changed", [])
-        if e["old_scheduled"] != e["new_scheduled"]
-    ]
+    return [e for e in applied_rows(report) if e["old_scheduled"] != e["new_scheduled"]]
+
+
+def already_applied(sha256: str) -> dict | None:
+    """The schedule already applied from the same file (same SHA-256), if any."""
+    earlier = (
+        ScheduleVersion.objects.filter(sha256=sha256, status=ScheduleVersion.Status.APPLIED)
+        .order_by("-applied_at")
+        .values("id", "applied_at", "file_name")
+        .first()
+    )
+    if earlier is None:
+        return None
+    return {**earlier, "applied_at": earlier["applied_at"].isoformat()}
+
+
+def already_applied_message(earlier: dict) -> str:
+    day = datetime.datetime.fromisoformat(earlier["applied_at"])
+    return (
+        f"This file (the same SHA-256) was already applied on {day:%b %-d, %Y} as schedule "
+        f"no. {earlier['id']} (“{earlier['file_name']}”); nothing was written."
+    )
 
 
 class ScheduleApplied(NamedTuple):
@@ -60,10 +84,14 @@ def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
     Keep an uploaded schedule and queue its check; the plan is not touched.
 
     A file that cannot be read as a schedule at all (not a spreadsheet, empty,
-    wrong columns) is refused here with a ValidationError, and nothing is kept.
+    wrong columns), or one already applied (the same SHA-256), is refused here
+    with a ValidationError, and nothing is kept.
     """
     from ..tasks import schedule_check as schedule_check_task
 
+    earlier = already_applied(hashlib.sha256(content).hexdigest())
+    if earlier:
+        raise ValidationError({"file": already_applied_message(earlier)})
     try:
         table = read_table(content=content, file_name=file_name)
     except ScheduleFileError as exc:
@@ -100,15 +128,7 @@ def schedule_check_run(*, version_id: int) -> ScheduleVersion:
     report = schedule_check(
         content=bytes(version.content), file_name=version.file_name, progress=progress
     )
-    earlier = (
-        ScheduleVersion.objects.filter(sha256=version.sha256, status=ScheduleVersion.Status.APPLIED)
-        .order_by("-applied_at")
-        .values("id", "applied_at")
-        .first()
-    )
-    report["already_applied"] = (
-        {"id": earlier["id"], "applied_at": earlier["applied_at"].isoformat()} if earlier else None
-    )
+    report["already_applied"] = already_applied(version.sha256)
     counts = report["counts"]
     ScheduleVersion.objects.filter(pk=version_id, status=ScheduleVersion.Status.CHECKING).update(
         status=ScheduleVersion.Status.CHECKED,
@@ -116,7 +136,7 @@ def schedule_check_run(*, version_id: int) -> ScheduleVersion:
         rows_total=report["rows_total"],
         rows_checked=report["rows_total"],
         new_count=counts["new"],
-        changed_count=counts["changed"],
+        changed_count=counts["changed"] + counts["held"],
         unchanged_count=counts["unchanged"],
         error_count=counts["errors"] + (1 if report["file_error"] else 0),
     )
@@ -151,9 +171,13 @@ def schedule_discard(*, version_id: int) -> None:
 
 
 @transaction.atomic
-def schedule_apply(*, version_id: int, user) -> ScheduleApplied:
+def schedule_apply(
+    *, version_id: int, user, confirmed: frozenset[int] = frozenset()
+) -> ScheduleApplied:
     """
-    Apply a checked schedule to the plan: every row or none.
+    Apply a checked schedule to the plan: every row or none, except the rows
+    held back (guards.py) whose jurisdiction id is not in `confirmed`: those
+    are kept in the report, marked unconfirmed, and change nothing.
 
     The file is checked again inside the transaction with the jurisdictions locked,
     and must give exactly the diff the preview showed; if the plan changed since,
@@ -171,21 +195,37 @@ def schedule_apply(*, version_id: int, user) -> ScheduleApplied:
             "This schedule has rows in error, so none of it can be applied. Correct the file "
             "and upload it again."
         )
-    _apply(version=version, user=user, expected=version.report.get("fingerprint"))
+    earlier = already_applied(version.sha256)
+    if earlier:
+        raise ValidationError(already_applied_message(earlier))
+    _apply(
+        version=version,
+        user=user,
+        expected=version.report.get("fingerprint"),
+        confirmed=confirmed,
+    )
     return ScheduleApplied(version, applied_now=True)
 
 
 def schedule_load(
-    *, file_name: str, content: bytes, user=None, dry_run: bool = False
+    *,
+    file_name: str,
+    content: bytes,
+    user=None,
+    dry_run: bool = False,
+    override_resolutions: bool = False,
 ) -> tuple[dict, ScheduleVersion | None]:
     """
-    Check a schedule and, unless it has an error or this is a dry run, apply it at once.
+    Check a schedule and, unless it has an error, was already applied or this
+    is a dry run, apply it at once; the rows held back are applied only with
+    `override_resolutions`.
 
     Returns the report and the applied version (None when nothing was written).
     Run it inside the caller's transaction to add the cases' side of the change.
     """
     report = schedule_check(content=content, file_name=file_name)
-    if report["file_error"] or report["errors"] or dry_run:
+    report["already_applied"] = already_applied(report["sha256"])
+    if report["file_error"] or report["errors"] or report["already_applied"] or dry_run:
         return report, None
     with transaction.atomic():
         counts = report["counts"]
@@ -204,11 +244,19 @@ def schedule_load(
             unchanged_count=counts["unchanged"],
             report=report,
         )
-        report = _apply(version=version, user=user, expected=report["fingerprint"])
+        confirmed = frozenset(e["jurisdiction_id"] for e in report["held"])
+        report = _apply(
+            version=version,
+            user=user,
+            expected=report["fingerprint"],
+            confirmed=confirmed if override_resolutions else frozenset(),
+        )
     return report, version
 
 
-def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
+def _apply(
+    *, version: ScheduleVersion, user, expected: str | None, confirmed: frozenset[int]
+) -> dict:
     """Write the plan, its history and the version, in the caller's transaction."""
     content = bytes(version.content)
     try:
@@ -227,15 +275,10 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
         locked.update(
             (j.pk, j) for j in Jurisdiction.objects.select_for_update().filter(pk__in=chunk)
         )
-    current = {
-        pk: {
-            "scheduled_activation": j.scheduled_activation,
-            "actual_activation": j.actual_activation,
-            "plan_status": j.plan_status,
-        }
-        for pk, j in locked.items()
-    }
-    diff = plan_diff(matched, current, directory)
+    fields = ("scheduled_activation", "actual_activation", "plan_status")
+    fields += ("scheduled_activation_precision", "actual_activation_precision")
+    current = {pk: {f: getattr(j, f) for f in fields} for pk, j in locked.items()}
+    diff = diff_of(matched, current, directory)
     if expected is not None and fingerprint(diff) != expected:
         raise PlanChangedError(
             "The deployment plan changed since this preview was made, so the preview no "
@@ -243,49 +286,55 @@ def _apply(*, version: ScheduleVersion, user, expected: str | None) -> dict:
         )
     now = timezone.now()
     reason = f"Deployment schedule “{version.file_name}” (no. {version.pk})"
+    for entry in diff["held"]:
+        entry["confirmed"] = entry["jurisdiction_id"] in confirmed
 
     groups: dict[tuple, list[int]] = defaultdict(list)
     changed_objects = []
-    for entry in diff["new"] + diff["changed"]:
+    activations = {}
+    for entry in applied_rows(diff):
         j = locked[entry["jurisdiction_id"]]
-        j.scheduled_activation = datetime.date.fromisoformat(entry["new_scheduled"])
-        j.actual_activation = (
-            datetime.date.fromisoformat(entry["new_actual"]) if entry["new_actual"] else None
-        )
+        j.scheduled_activation = _day(entry["new_scheduled"])
+        j.actual_activation = _day(entry["new_actual"])
+        j.scheduled_activation_precision = entry["new_scheduled_precision"]
+        j.actual_activation_precision = entry["new_actual_precision"]
         j.plan_status = entry["new_status"]
         j._change_reason = f"{reason}, row {entry['row']}"
+        if entry.get("confirmed"):
+            j._change_reason += " (confirmed over a resolution)"
         changed_objects.append(j)
-        groups[(j.scheduled_activation, j.actual_activation, j.plan_status)].append(j.pk)
+        groups[tuple(getattr(j, f) for f in fields)].append(j.pk)
+        if j.actual_activation and entry["old_actual"] != entry["new_actual"]:
+            activations[j.pk] = (j.actual_activation, j.actual_activation_precision)
     # One UPDATE per distinct set of dates: a schedule has few distinct dates, so this is
     # a handful of statements for thousands of rows. History rows are written in bulk.
-    for (scheduled, actual, status), pks in groups.items():
+    for values, pks in groups.items():
         for chunk in _chunks(pks):
-            Jurisdiction.objects.filter(pk__in=chunk).update(
-                scheduled_activation=scheduled, actual_activation=actual, plan_status=status
-            )
+            Jurisdiction.objects.filter(pk__in=chunk).update(**dict(zip(fields, values)))
     if changed_objects:
         Jurisdiction.history.bulk_history_create(
             changed_objects, update=True, default_user=user, default_date=now, batch_size=CHUNK
         )
 
     pagecache.changed("plan")
-    counts = {
-        "new": len(diff["new"]),
-        "changed": len(diff["changed"]),
-        "unchanged": len(diff["unchanged"]),
-        "errors": 0,
-    }
+    counts = counts_of(diff)
     report = {**(version.report or {}), **diff, "counts": counts, "fingerprint": fingerprint(diff)}
     version.report = report
     version.status = ScheduleVersion.Status.APPLIED
     version.applied_by = user
     version.applied_at = now
     version.new_count = counts["new"]
-    version.changed_count = counts["changed"]
+    version.changed_count = counts["changed"] + sum(1 for e in diff["held"] if e["confirmed"])
     version.unchanged_count = counts["unchanged"]
     version.error_count = 0
     version.save()
+    # The open cases record the activations in this transaction (jurisdictions.signals).
+    activated_send(activations=activations, user=user, source=f"{reason}")
     return report
+
+
+def _day(iso: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(iso) if iso else None
 
 
 def schedule_cases_flagged_record(*, version: ScheduleVersion, count: int) -> None:
@@ -300,6 +349,8 @@ def schedule_cases_flagged_record(*, version: ScheduleVersion, count: int) -> No
 
 __all__ = [
     "PlanChangedError",
+    "already_applied",
+    "applied_rows",
     "ScheduleApplied",
     "moved_rows",
     "schedule_apply",

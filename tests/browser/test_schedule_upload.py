@@ -102,3 +102,54 @@ def test_the_progress_bar_follows_a_check_running_elsewhere(page, admin):
     page.wait_for_selector("#schedule-counts", timeout=15_000)
     assert page.locator("#count-new").inner_text() == "3"
     assert page.locator("#schedule-progress").count() == 0
+
+
+def test_a_row_putting_back_a_removed_county_waits_for_a_tick(page, admin, tmp_path):
+    from optouts.models import OptOutRequest
+
+    places = directory()
+    Jurisdiction.objects.filter(pk=places["arlington"].pk).update(
+        plan_status="removed", scheduled_activation=datetime.date(2010, 9, 21)
+    )
+    case = OptOutRequest.objects.create(
+        jurisdiction=places["arlington"],
+        requesting_official="Sheriff Beth Arthur",
+        requesting_body="sheriff",
+        stage="resolved",
+        outcome="removed",
+        opened_on=datetime.date(2010, 9, 1),
+        closed_on=datetime.date(2010, 10, 1),
+    )
+    path = tmp_path / "ice-2010-11.csv"
+    path.write_bytes(
+        csv_bytes(
+            [
+                ["VA", "Arlington", "51013", "11/2/2010", ""],
+                ["CA", "Los Angeles County", "06037", "8/27/2010", ""],
+            ]
+        )
+    )
+    login(page, "ada", PASSWORD)
+    page.goto("/jurisdictions/schedules/upload/")
+    page.get_by_label("Schedule file (CSV or Excel .xlsx)").set_input_files(str(path))
+    page.get_by_role("button", name="Check this file").click()
+    page.wait_for_selector("#schedule-counts")
+    assert page.locator("#count-held").inner_text() == "1"
+    held = page.locator("#schedule-held").inner_text()
+    assert "Arlington County, VA" in held and "Removed from plan → Scheduled" in held
+    assert f"request no. {case.pk}" in held
+    assert "Arlington" not in page.locator("#schedule-new").inner_text()
+    assert page.get_by_label("Apply row 2, Arlington County, VA, over the resolution").count() == 1
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Apply this schedule").click()
+    page.wait_for_selector("#schedule-applied")
+    assert "1 row held back over a resolution was not applied" in page.locator(
+        ".messages"
+    ).inner_text()
+    arlington = Jurisdiction.objects.get(pk=places["arlington"].pk)
+    assert arlington.plan_status == "removed"
+    assert arlington.scheduled_activation == datetime.date(2010, 9, 21)
+    assert Jurisdiction.objects.get(pk=places["la"].pk).scheduled_activation == datetime.date(
+        2010, 8, 27
+    )

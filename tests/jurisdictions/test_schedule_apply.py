@@ -86,7 +86,7 @@ def test_the_preview_sorts_rows_into_new_changed_and_unchanged(
     version = checked(csv_bytes(SCHEDULE, bom=True), admin_user, django_capture_on_commit_callbacks)
     assert snapshot() == before  # checking writes nothing to the plan
     report = version.report
-    assert report["counts"] == {"new": 1, "changed": 1, "unchanged": 2, "errors": 0}
+    assert report["counts"] == {"held": 0, "new": 1, "changed": 1, "unchanged": 2, "errors": 0}
     assert (version.new_count, version.changed_count, version.unchanged_count) == (1, 1, 2)
     [new] = report["new"]
     assert new["jurisdiction"] == "Arlington County, VA" and new["new_scheduled"] == "2010-09-21"
@@ -170,7 +170,9 @@ def test_a_failure_half_way_leaves_the_plan_as_it_was(
 
     monkeypatch.setattr(case_services.schedules, "events_add_many", broken)
     with pytest.raises(RuntimeError):
-        case_services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(
+            version_id=version.pk, user=admin_user, confirmed=[plan["la"].pk]
+        )
     assert snapshot() == before
     version.refresh_from_db()
     assert version.status == ScheduleVersion.Status.CHECKED
@@ -223,8 +225,13 @@ def test_open_cases_whose_date_moved_are_flagged_on_their_timeline(
     assert open_case.scheduled_activation_at_filing == D(2010, 9, 28)
     version_before = open_case.version
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    assert case_services.schedule_cases_to_flag(report=version.report) == 1
-    case_services.schedule_apply(version_id=version.pk, user=admin_user)
+    # The row moves an open request's date: held back, naming the request, until ticked.
+    [held] = version.report["held"]
+    assert held["jurisdiction_id"] == la.pk
+    assert [c["id"] for c in held["holds"][0]["cases"]] == [open_case.pk]
+    assert f"request no. {open_case.pk}" in held["holds"][0]["message"]
+    assert case_services.schedule_cases_to_flag(report=version.report) == 0
+    case_services.schedule_apply(version_id=version.pk, user=admin_user, confirmed=[la.pk])
 
     version.refresh_from_db()
     assert version.cases_flagged == 1
@@ -254,7 +261,7 @@ def test_the_case_page_says_the_date_moved_earlier(
         requesting_body="sheriff",
     )
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    case_services.schedule_apply(version_id=version.pk, user=admin_user)
+    case_services.schedule_apply(version_id=version.pk, user=admin_user, confirmed=[plan["la"].pk])
     client.force_login(admin_user)  # a draft is seen by its jurisdiction and admins only
     body = client.get(case.get_absolute_url()).content.decode()
     assert "The scheduled activation date moved earlier since the notice was filed" in body
@@ -337,14 +344,15 @@ def test_discarding_an_upload_forgets_it_but_an_applied_one_is_kept(
         services.schedule_discard(version_id=version.pk)
 
 
-def test_the_same_file_again_is_all_unchanged_and_says_it_was_applied(
+def test_the_same_file_again_says_it_was_applied_and_writes_nothing(
     plan, admin_user, django_capture_on_commit_callbacks
 ):
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
     case_services.schedule_apply(version_id=version.pk, user=admin_user)
-    again = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
-    assert again.report["counts"] == {"new": 0, "changed": 0, "unchanged": 4, "errors": 0}
-    assert again.report["already_applied"]["id"] == version.pk
+    before = snapshot()
+    with pytest.raises(ValidationError, match=f"already applied on .* as schedule no. {version.pk}"):
+        upload(csv_bytes(SCHEDULE), admin_user)
+    assert snapshot() == before and ScheduleVersion.objects.count() == 1
 
 
 def test_a_large_schedule_applies_in_few_queries(
@@ -364,7 +372,8 @@ def test_a_large_schedule_applies_in_few_queries(
         rows.append([j.state.postal_code, j.name, j.fips, day.isoformat(), ""])
     version = checked(csv_bytes(rows), admin_user, django_capture_on_commit_callbacks)
     assert version.report["counts"]["new"] == 3200
-    with django_assert_max_num_queries(40 + 3200 // 50 + 25):
+    # Plus two per 500 rows: the open requests and resolutions the rows touch.
+    with django_assert_max_num_queries(40 + 3200 // 50 + 25 + 2 * 7):
         case_services.schedule_apply(version_id=version.pk, user=admin_user)
     assert Jurisdiction.objects.filter(scheduled_activation__isnull=False).count() == 3200
 
@@ -386,7 +395,7 @@ def test_three_hundred_open_cases_are_flagged_in_few_queries_with_their_history(
     )
     version = checked(csv_bytes(SCHEDULE), admin_user, django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(60):
-        case_services.schedule_apply(version_id=version.pk, user=admin_user)
+        case_services.schedule_apply(version_id=version.pk, user=admin_user, confirmed=[la.pk])
     version.refresh_from_db()
     assert version.cases_flagged == 300 and version.report["cases_flagged"] == 300
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SCHEDULE).count() == 300

@@ -137,7 +137,7 @@ def test_the_same_jurisdiction_by_fips_and_by_name_is_a_duplicate(places):
 
 
 def test_a_row_with_several_mistakes_lists_each_and_counts_once(places):
-    content = csv_bytes([GOOD, ["Atlantis", "Nowhere", "12", "2/31/2010", "soon"]])
+    content = csv_bytes([GOOD, ["Atlantis", "Nowhere", "123", "2/31/2010", "soon"]])
     report = schedule_check(content=content, file_name="plan.csv")
     columns = {e["column"] for e in report["errors"]}
     assert columns == {"State", "FIPS code", "Scheduled activation date", "Actual activation date"}

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from jurisdictions.schedules.services import already_applied_message
 from optouts.services import schedule_load
 
 
@@ -30,8 +31,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="The username recorded as having applied it (default: none)."
         )
+        parser.add_argument(
+            "--override-resolutions",
+            action="store_true",
+            help="Also apply the rows listed as overriding a resolution (a jurisdiction "
+            "removed from the plan, an open request's date, a date after the activation).",
+        )
 
-    def handle(self, *args, file, dry_run, user=None, **options):
+    def handle(self, *args, file, dry_run, user=None, override_resolutions=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
@@ -49,7 +56,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {user!r}.") from exc
         try:
             report, version = schedule_load(
-                file_name=path.name, content=path.read_bytes(), user=acting, dry_run=dry_run
+                file_name=path.name,
+                content=path.read_bytes(),
+                user=acting,
+                dry_run=dry_run,
+                override_resolutions=override_resolutions,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
@@ -57,12 +68,18 @@ class Command(BaseCommand):
         if report["file_error"]:
             self.stderr.write(report["file_error"])
             raise CommandError("Nothing was written.", returncode=1)
+        if report.get("already_applied"):
+            self.stdout.write(already_applied_message(report["already_applied"]))
+            return
         counts = report["counts"]
         self.stdout.write(
             f"{path.name}: {report['rows_total']} rows — new: {counts['new']}, "
             f"changed: {counts['changed']}, unchanged: {counts['unchanged']}, "
-            f"errors: {counts['errors']}"
+            f"errors: {counts['errors']}; over a resolution: {counts.get('held', 0)}"
         )
+        for label in report.get("statewide", []):
+            self.stdout.write(f"  {label}: every jurisdiction not named elsewhere in the file")
+        self._held(report, applied=bool(override_resolutions and not dry_run))
         for entry in report["changed"]:
             if entry["old_scheduled"] != entry["new_scheduled"]:
                 earlier = " (earlier)" if entry["earlier"] else ""
@@ -87,3 +104,22 @@ class Command(BaseCommand):
                 f"Applied as schedule no. {version.pk}; {version.cases_flagged} open case(s) flagged."
             )
         )
+
+    def _held(self, report: dict, *, applied: bool) -> None:
+        """The rows that would override a resolution, each with the case and the resolution."""
+        held = report.get("held", [])
+        if not held:
+            return
+        self.stdout.write(
+            f"{len(held)} row(s) would override a resolution"
+            + (
+                " and are applied (--override-resolutions):"
+                if applied
+                else "; they are not applied without --override-resolutions:"
+            )
+        )
+        for entry in held:
+            for hold in entry["holds"]:
+                self.stdout.write(
+                    f"  row {entry['row']}: {entry['jurisdiction']}: {hold['message']}"
+                )
