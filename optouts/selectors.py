@@ -7,6 +7,7 @@ from jurisdictions.models import IceOffice, Jurisdiction
 from .filters import ORDERINGS
 from .models import CaseEvent, Delivery, OptOutRequest
 from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
+from .status import with_copy_out
 
 
 def cases_visible_to(user) -> QuerySet:
@@ -107,8 +108,7 @@ def ice_office_for(*, jurisdiction: Jurisdiction) -> IceOffice | None:
 
 def jurisdiction_cases(*, jurisdiction: Jurisdiction, user=None) -> list[OptOutRequest]:
     return list(
-        cases_visible_to(user)
-        .filter(jurisdiction=jurisdiction)
+        with_copy_out(cases_visible_to(user).filter(jurisdiction=jurisdiction))
         .select_related("jurisdiction")
         .with_activated_while_pending()
         .order_by("-opened_on")

@@ -33,6 +33,11 @@ class Outcome(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# A refusal can be answered with a new notice (San Francisco renewed its
+# request after the 2010 refusal by telephone).
+RENEWABLE_OUTCOMES = frozenset({Outcome.DENIED, Outcome.REFUSED})
+
+
 def is_public_stage(stage: str, has_delivery: bool) -> bool:
     """
     A request is public from its first copy of the notice ("notice partly

@@ -10,14 +10,42 @@ and in the API alike.
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jurisdictions.models import Jurisdiction
 
-from .models import OPEN_STAGES, OptOutRequest, Stage
+from .models import OPEN_STAGES, Delivery, OptOutRequest, Stage
 
 # Open stages in which the notice has gone out: the jurisdiction's opt-out is pending.
 PENDING_STAGES = tuple(s for s in Stage if s in OPEN_STAGES and s != Stage.DRAFT)
+
+
+def _copy_out() -> Exists:
+    """For an annotation on cases: a copy of the notice went out and did not bounce."""
+    return Exists(
+        Delivery.objects.filter(request=OuterRef("pk")).exclude(status=Delivery.Status.FAILED)
+    )
+
+
+def with_copy_out(cases: QuerySet) -> QuerySet:
+    """Cases annotated with `copy_out`, for is_pending."""
+    return cases.annotate(copy_out=_copy_out())
+
+
+def is_pending(case: OptOutRequest) -> bool:
+    """The rule of _pending_requests for a case in memory, annotated with_copy_out."""
+    return case.stage in PENDING_STAGES or (case.stage == Stage.DRAFT and case.copy_out)
+
+
+def _pending_requests() -> QuerySet:
+    """
+    Open requests whose notice has gone out to someone: past the draft, or a
+    draft with a copy sent (public from its first copy, as the case page
+    says "notice partly sent"). A copy that bounced does not count.
+    """
+    return OptOutRequest.objects.filter(
+        Q(stage__in=PENDING_STAGES) | (Q(stage=Stage.DRAFT) & _copy_out())
+    )
 
 
 class JurisdictionStatus(models.TextChoices):
@@ -57,9 +85,7 @@ def status_of(
 
 def pending_exists() -> Exists:
     """For an annotation: the jurisdiction has a request whose notice has gone out, still open."""
-    return Exists(
-        OptOutRequest.objects.filter(jurisdiction=OuterRef("pk"), stage__in=PENDING_STAGES)
-    )
+    return Exists(_pending_requests().filter(jurisdiction=OuterRef("pk")))
 
 
 def with_opt_out_pending(queryset: QuerySet) -> QuerySet:
@@ -71,9 +97,7 @@ def jurisdiction_status(jurisdiction: Jurisdiction) -> JurisdictionStatus:
     """One jurisdiction's status: uses its `opt_out_pending` annotation, else one query."""
     pending = getattr(jurisdiction, "opt_out_pending", None)
     if pending is None:
-        pending = OptOutRequest.objects.filter(
-            jurisdiction=jurisdiction, stage__in=PENDING_STAGES
-        ).exists()
+        pending = _pending_requests().filter(jurisdiction=jurisdiction).exists()
     return status_of(
         plan_status=jurisdiction.plan_status,
         actual_activation=jurisdiction.actual_activation,
@@ -85,9 +109,9 @@ def statuses_by_id(jurisdictions) -> dict[int, JurisdictionStatus]:
     """The status of each of a page of jurisdictions, in one query whatever their number."""
     jurisdictions = list(jurisdictions)
     pending = set(
-        OptOutRequest.objects.filter(
-            jurisdiction__in=[j.pk for j in jurisdictions], stage__in=PENDING_STAGES
-        ).values_list("jurisdiction_id", flat=True)
+        _pending_requests()
+        .filter(jurisdiction__in=[j.pk for j in jurisdictions])
+        .values_list("jurisdiction_id", flat=True)
     )
     return {
         j.pk: status_of(

@@ -18,7 +18,7 @@ from jurisdictions.selectors import agreements_among, state_agreement_events
 
 from . import forms, selectors, services, views_moves
 from .filters import CaseFilter
-from .models import CaseEvent, OptOutRequest, Outcome, Recipient, Stage
+from .models import CaseEvent, OptOutRequest, Recipient, Stage
 from .permissions import (
     COUNSEL,
     STAFF,
@@ -29,6 +29,7 @@ from .permissions import (
     is_admin,
     roles_by_jurisdiction,
 )
+from .stages import RENEWABLE_OUTCOMES
 from .views_moves import case_action, case_reopen  # noqa: F401 (the moves' own module)
 from .views_receipts import receipt_form_for
 
@@ -178,7 +179,7 @@ def case_detail(
         ),
         "may_reopen": may_act
         and case.stage == Stage.RESOLVED
-        and case.outcome == Outcome.DENIED
+        and case.outcome in RENEWABLE_OUTCOMES
         and renewed_by is None,
         "reopen_form": reopen_form
         or forms.ReopenForm(prefix="reopen", initial={"opened_on": timezone.localdate()}),

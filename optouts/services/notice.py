@@ -26,11 +26,11 @@ from ..models import (
     Delivery,
     DeliveryMethod,
     OptOutRequest,
-    Outcome,
     Recipient,
     RequestingBody,
     Stage,
 )
+from ..stages import RENEWABLE_OUTCOMES
 from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock, opening_check
 from .moves import _move
 from .timeline import event_add
@@ -328,8 +328,8 @@ def optout_reopen(
     existing = OptOutRequest.objects.filter(reopens=case).first()
     if existing:
         return existing
-    if not (case.stage == Stage.RESOLVED and case.outcome == Outcome.DENIED):
-        raise TransitionError("Only a denied request can be renewed with a new notice.")
+    if not (case.stage == Stage.RESOLVED and case.outcome in RENEWABLE_OUTCOMES):
+        raise TransitionError("Only a denied or refused request can be renewed with a new notice.")
     new_case = optout_create(
         jurisdiction=case.jurisdiction,
         user=user,

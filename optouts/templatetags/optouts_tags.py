@@ -9,7 +9,7 @@ from django import template
 from .. import selectors
 from ..permissions import STAFF, can_act
 from ..services import schedule_cases_to_flag
-from ..status import PENDING_STAGES, status_of
+from ..status import is_pending, status_of
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def jurisdiction_cases(context, jurisdiction):
     pending request is public, so no query more.
     """
     cases = selectors.jurisdiction_cases(jurisdiction=jurisdiction, user=_user(context))
-    pending = any(case.stage in PENDING_STAGES for case in cases)
+    pending = any(is_pending(case) for case in cases)
     status = status_of(
         plan_status=jurisdiction.plan_status,
         actual_activation=jurisdiction.actual_activation,
