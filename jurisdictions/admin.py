@@ -118,9 +118,7 @@ class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
             # The open cases record the activation in this transaction (jurisdictions.signals).
             if "actual_activation" in form.changed_data and obj.actual_activation:
                 activated_send(
-                    activations={
-                        obj.pk: (obj.actual_activation, obj.actual_activation_precision)
-                    },
+                    activations={obj.pk: (obj.actual_activation, obj.actual_activation_precision)},
                     user=request.user,
                     source="Edited in the admin",
                 )

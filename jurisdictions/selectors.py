@@ -77,9 +77,7 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction, limit: int = 200) -> lis
 
 def state_agreement_events(*, state_id: int) -> list[StateAgreementEvent]:
     """A state's agreement with ICE, oldest record first (one query)."""
-    return list(
-        StateAgreementEvent.objects.filter(state_id=state_id).order_by("occurred_on", "id")
-    )
+    return list(StateAgreementEvent.objects.filter(state_id=state_id).order_by("occurred_on", "id"))
 
 
 def state_agreement_statuses() -> dict[str, str]:

@@ -164,6 +164,9 @@ def state_agreements_load(*, user=None) -> int:
             )
     if new:
         bulk_create_with_history(
-            new, StateAgreementEvent, default_user=user, default_change_reason="Agreements on record"
+            new,
+            StateAgreementEvent,
+            default_user=user,
+            default_change_reason="Agreements on record",
         )
     return len(new)

@@ -64,9 +64,7 @@ def jurisdiction_detail(request, pk: int):
 @pagecache.cached_page(kinds=("plan",))
 def state_detail(request, postal_code: str):
     """A state: its bureau, its agreement with ICE as dated records, and its plan in numbers."""
-    state = get_object_or_404(
-        State.objects.select_related("sib"), postal_code__iexact=postal_code
-    )
+    state = get_object_or_404(State.objects.select_related("sib"), postal_code__iexact=postal_code)
     agreements = selectors.state_agreement_events(state_id=state.pk)
     return render(
         request,

@@ -83,9 +83,7 @@ def rows_match(
                     _error(number, "scheduled", None, "The scheduled activation date is missing.")
                 )
             elif not dates["actual"][0]:
-                row_errors.append(
-                    _error(number, "actual", None, "The activation date is missing.")
-                )
+                row_errors.append(_error(number, "actual", None, "The activation date is missing."))
         actual = dates.get("actual", (None, "day"))[0]
         if actual and actual > datetime.date.today():
             row_errors.append(

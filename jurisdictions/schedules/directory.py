@@ -95,9 +95,7 @@ class Directory:
     def state_rest(self, *, state: dict, fips: str) -> list[int]:
         """Every jurisdiction of a state, for a row that names the whole state."""
         if fips and fips != state["fips"]:
-            raise CellError(
-                f"FIPS code {fips} is not {state['name']}'s ({state['fips']}).", "fips"
-            )
+            raise CellError(f"FIPS code {fips} is not {state['name']}'s ({state['fips']}).", "fips")
         return list(self.by_state.get(state["id"], []))
 
     def jurisdiction(self, *, state: dict, name: str, fips: str) -> tuple[dict, str]:

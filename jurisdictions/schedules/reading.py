@@ -305,9 +305,13 @@ def parse_dated(value) -> tuple[datetime.date | None, str]:
         if (m := _MONTH_YEAR.match(lowered)) and m.group(1) in MONTHS:
             month, year = MONTHS[m.group(1)], int(m.group(2))
         elif m := _MONTH_SLASH_YEAR.match(lowered):
-            month, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (
-                int(m.group(4)),
-                int(m.group(3)),
+            month, year = (
+                (int(m.group(1)), int(m.group(2)))
+                if m.group(1)
+                else (
+                    int(m.group(4)),
+                    int(m.group(3)),
+                )
             )
         if year is not None:
             if not 1 <= month <= 12:

@@ -310,7 +310,9 @@ def _apply(
     # a handful of statements for thousands of rows. History rows are written in bulk.
     for values, pks in groups.items():
         for chunk in _chunks(pks):
-            Jurisdiction.objects.filter(pk__in=chunk).update(**dict(zip(fields, values)))
+            Jurisdiction.objects.filter(pk__in=chunk).update(
+                **dict(zip(fields, values, strict=True))
+            )
     if changed_objects:
         Jurisdiction.history.bulk_history_create(
             changed_objects, update=True, default_user=user, default_date=now, batch_size=CHUNK

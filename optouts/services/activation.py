@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from jurisdictions.models import DatePrecision, Jurisdiction
+from jurisdictions.models import DatePrecision
 from jurisdictions.models_agreements import date_shown
 
 from ..models import CaseEvent, OptOutRequest
@@ -98,8 +98,7 @@ def _summary(case: OptOutRequest, day: datetime.date, precision: str) -> str:
     if case.opened_on and case.opened_on > day:
         return f"{where}, before this request was made."
     return (
-        f"{where}, while this request was open: ICE activated the jurisdiction before "
-        "answering it."
+        f"{where}, while this request was open: ICE activated the jurisdiction before answering it."
     )
 
 

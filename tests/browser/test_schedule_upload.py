@@ -144,9 +144,10 @@ def test_a_row_putting_back_a_removed_county_waits_for_a_tick(page, admin, tmp_p
 
     page.get_by_role("button", name="Apply this schedule").click()
     page.wait_for_selector("#schedule-applied")
-    assert "1 row held back over a resolution was not applied" in page.locator(
-        ".messages"
-    ).inner_text()
+    assert (
+        "1 row held back over a resolution was not applied"
+        in page.locator(".messages").inner_text()
+    )
     arlington = Jurisdiction.objects.get(pk=places["arlington"].pk)
     assert arlington.plan_status == "removed"
     assert arlington.scheduled_activation == datetime.date(2010, 9, 21)

@@ -65,7 +65,9 @@ def test_the_preview_puts_a_removed_county_in_its_own_section_naming_the_case(
     places, case = removed
     version = uploaded(admin_client, django_capture_on_commit_callbacks)
     body = admin_client.get(version.get_absolute_url()).content.decode()
-    section = body[body.index('id="schedule-held"') : body.index("</table>", body.index('id="schedule-held"'))]
+    section = body[
+        body.index('id="schedule-held"') : body.index("</table>", body.index('id="schedule-held"'))
+    ]
     assert "Arlington County, VA" in section and "Removed from plan → Scheduled" in section
     assert f"request no. {case.pk}" in section and case.get_absolute_url() in section
     assert 'name="confirm"' in section and 'form="apply-form"' in section
@@ -94,7 +96,9 @@ def test_a_ticked_row_is_applied(admin_client, removed, django_capture_on_commit
     )
     arlington = Jurisdiction.objects.get(pk=places["arlington"].pk)
     assert (arlington.plan_status, arlington.scheduled_activation) == ("scheduled", D(2010, 11, 2))
-    [entry] = arlington.history.filter(history_change_reason__contains="confirmed over a resolution")
+    [entry] = arlington.history.filter(
+        history_change_reason__contains="confirmed over a resolution"
+    )
     assert entry
 
 
@@ -106,7 +110,7 @@ def test_an_upload_of_a_file_already_applied_is_refused_at_the_field(
     upload = SimpleUploadedFile("again.csv", csv_bytes(ROWS), content_type="text/csv")
     response = admin_client.post(reverse("jurisdictions:schedule_upload"), {"file": upload})
     assert response.status_code == 400
-    assert f"already applied on" in response.content.decode()
+    assert "already applied on" in response.content.decode()
     assert ScheduleVersion.objects.count() == 1
 
 

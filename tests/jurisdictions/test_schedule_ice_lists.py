@@ -5,8 +5,6 @@ rows for the rest of a state, local agencies, dates known to the month or as
 loaded twice. Through the services and the command line.
 """
 
-import datetime
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -27,7 +25,10 @@ ICE_HEADER = ["State", "County", "FIPS", "Activation Date"]
 def places(db):
     found = directory()
     va = found["arlington"].state
-    for name, fips, kind in [("Richmond County", "51159", "county"), ("Richmond city", "51760", "independent_city")]:
+    for name, fips, kind in [
+        ("Richmond County", "51159", "county"),
+        ("Richmond city", "51760", "independent_city"),
+    ]:
         found[name], _ = Jurisdiction.objects.get_or_create(
             state=va, name=name, defaults={"fips": fips, "kind": kind}
         )
@@ -35,7 +36,11 @@ def places(db):
 
 
 def entries(report):
-    return {e["jurisdiction_id"]: e for kind in ("held", "new", "changed", "unchanged") for e in report[kind]}
+    return {
+        e["jurisdiction_id"]: e
+        for kind in ("held", "new", "changed", "unchanged")
+        for e in report[kind]
+    }
 
 
 def test_an_activation_only_list_sets_the_actual_date_and_keeps_no_scheduled_one(places):
@@ -61,7 +66,10 @@ def test_a_statewide_row_stands_for_every_jurisdiction_not_named_elsewhere(place
     assert found[places["arlington"].pk]["new_actual"] == "2010-09-21"
     rest = [e for e in found.values() if e["statewide"]]
     assert {e["jurisdiction"] for e in rest} == {
-        "Fairfax County, VA", "Fairfax city, VA", "Richmond County, VA", "Richmond city, VA"
+        "Fairfax County, VA",
+        "Fairfax city, VA",
+        "Richmond County, VA",
+        "Richmond city, VA",
     }
     assert {e["row"] for e in rest} == {3} and {e["new_actual"] for e in rest} == {"2011-03-14"}
     assert report["statewide"] == ["All remaining jurisdictions in Virginia"]
@@ -107,7 +115,10 @@ def test_dates_known_to_the_month_or_as_on_or_before_keep_their_precision(places
     report, version = services.schedule_load(file_name="vague.csv", content=content)
     assert version is not None, report["errors"]
     dc = Jurisdiction.objects.get(pk=places["dc"].pk)
-    assert (dc.actual_activation, dc.actual_activation_precision) == (D(2009, 12, 16), "on_or_before")
+    assert (dc.actual_activation, dc.actual_activation_precision) == (
+        D(2009, 12, 16),
+        "on_or_before",
+    )
     santa_clara = Jurisdiction.objects.get(pk=places["santa_clara"].pk)
     assert santa_clara.scheduled_activation == D(2010, 11, 1)
     assert santa_clara.scheduled_activation_precision == "month"
@@ -131,7 +142,9 @@ def test_bad_rows_of_an_ice_list_name_the_row_and_field_and_write_nothing(
     places, rows, column, message
 ):
     before = snapshot()
-    report, version = services.schedule_load(file_name="bad.csv", content=csv_bytes(rows, ICE_HEADER))
+    report, version = services.schedule_load(
+        file_name="bad.csv", content=csv_bytes(rows, ICE_HEADER)
+    )
     assert version is None and snapshot() == before
     assert any(e["column"] == column and message in e["message"] for e in report["errors"]), report[
         "errors"
@@ -139,7 +152,9 @@ def test_bad_rows_of_an_ice_list_name_the_row_and_field_and_write_nothing(
 
 
 def test_a_file_without_any_date_column_is_refused(places):
-    report = schedule_check(content=csv_bytes([["CA", "LA"]], ["State", "County"]), file_name="x.csv")
+    report = schedule_check(
+        content=csv_bytes([["CA", "LA"]], ["State", "County"]), file_name="x.csv"
+    )
     assert "Missing: Scheduled activation date" in report["file_error"]
 
 
@@ -182,7 +197,10 @@ def test_a_row_putting_back_a_removed_county_is_held_naming_the_case(removed):
 def test_a_held_row_is_applied_only_when_confirmed(removed):
     arlington, case = removed
     content = csv_bytes(
-        [["VA", "Arlington", "51013", "11/2/2010", ""], ["CA", "Los Angeles", "06037", "8/27/2010", ""]]
+        [
+            ["VA", "Arlington", "51013", "11/2/2010", ""],
+            ["CA", "Los Angeles", "06037", "8/27/2010", ""],
+        ]
     )
     report, version = services.schedule_load(file_name="va.csv", content=content)
     assert version is not None

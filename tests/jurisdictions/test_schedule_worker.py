@@ -39,6 +39,12 @@ def test_a_real_worker_checks_the_upload_and_the_preview_follows(celery_worker_p
         "percent": 100,
     }
     version.refresh_from_db()
-    assert version.report["counts"] == {"held": 0, "new": 2, "changed": 0, "unchanged": 0, "errors": 1}
+    assert version.report["counts"] == {
+        "held": 0,
+        "new": 2,
+        "changed": 0,
+        "unchanged": 0,
+        "errors": 1,
+    }
     assert version.report["new"][0]["jurisdiction_id"] == places["la"].pk
     assert version.status == ScheduleVersion.Status.CHECKED
