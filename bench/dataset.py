@@ -1,8 +1,9 @@
 """
 A realistic data set for the benchmarks: every state and county of the 2010
-census (~3,200 jurisdictions), 10,000 cases and 100,000 timeline events.
+census (~3,200 jurisdictions), 10,000 cases and 100,000 timeline events by
+default; other sizes keep ten events per case.
 
-    .venv/bin/python bench/dataset.py      # into DATABASE_URL (or SQLite)
+    .venv/bin/python bench/dataset.py [--cases 10000]   # into DATABASE_URL (or SQLite)
 
 Idempotent: a data set already in place is left as it is.
 """
@@ -26,7 +27,7 @@ def build(*, cases: int = CASES, events: int = EVENTS, seed: int = 2010) -> dict
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from jurisdictions.models import Jurisdiction
     from jurisdictions.services import directory_load_census
@@ -65,20 +66,25 @@ def build(*, cases: int = CASES, events: int = EVENTS, seed: int = 2010) -> dict
             )
         made = OptOutRequest.objects.bulk_create(rows, batch_size=2000)
         per_case = max(1, events // cases)
-        CaseEvent.objects.bulk_create(
-            (
-                CaseEvent(
-                    request_id=case.pk,
-                    kind="reply" if k else "created",
-                    occurred_on=case.opened_on + datetime.timedelta(days=k),
-                    summary=f"Step {k} of request {case.pk}",
-                    is_public=k % 5 != 4,
-                )
-                for case in made
-                for k in range(per_case)
-            ),
-            batch_size=5000,
-        )
+        # In slices, so a large data set never holds every event in memory.
+        for first in range(0, len(made), 5000):
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        request_id=case.pk,
+                        kind="reply" if k else "created",
+                        occurred_on=case.opened_on + datetime.timedelta(days=k),
+                        summary=f"Step {k} of request {case.pk}",
+                        is_public=k % 5 != 4,
+                    )
+                    for case in made[first : first + 5000]
+                    for k in range(per_case)
+                ],
+                batch_size=5000,
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner sees the rows just loaded
     return {
         "jurisdictions": Jurisdiction.objects.count(),
         "cases": OptOutRequest.objects.count(),
@@ -87,4 +93,9 @@ def build(*, cases: int = CASES, events: int = EVENTS, seed: int = 2010) -> dict
 
 
 if __name__ == "__main__":
-    print(build())
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=CASES)
+    args = parser.parse_args()
+    print(build(cases=args.cases, events=args.cases * (EVENTS // CASES)))

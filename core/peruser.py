@@ -28,15 +28,41 @@ def _stamp(user) -> str:
 
 
 def kept(user, name: str, build: Callable[[], Any], *, seconds: int) -> Any:
-    """`build()` for this user, or the copy kept since the last `changed(name, ...)`: one round trip."""
-    version_key, value_key = _keys(name, user.pk)
-    found = cache.get_many([version_key, value_key])
-    version, stamp = found.get(version_key, 0), _stamp(user)
-    copy = found.get(value_key)
+    """
+    `build()` for this user, or the copy kept since the last `changed(name, ...)`:
+    one round trip, the first time in a request (the value then stays on the
+    user object the request loaded).
+    """
+    on_user = user.__dict__.setdefault("_scomm_kept", {})
+    if name not in on_user:
+        on_user[name] = _kept(user, name, build, seconds)
+    return on_user[name]
+
+
+# The names this process has kept values under: the first read of a request
+# fetches them all (the roles and the bell's counts of a page) in one round trip.
+_names: set[str] = set()
+
+
+def _read(user, name: str) -> tuple[int, Any]:
+    """(version, kept copy or None) of `name` for this user, read with the other names at once."""
+    read = user.__dict__.setdefault("_scomm_read", {})
+    if name not in read:
+        _names.add(name)
+        keys = {n: _keys(n, user.pk) for n in _names if n not in read}
+        found = cache.get_many([key for pair in keys.values() for key in pair])
+        for n, (version_key, value_key) in keys.items():
+            read[n] = (found.get(version_key, 0), found.get(value_key))
+    return read[name]
+
+
+def _kept(user, name: str, build: Callable[[], Any], seconds: int) -> Any:
+    version, copy = _read(user, name)
+    stamp = _stamp(user)
     if copy is not None and copy[0] == version and copy[1] == stamp:
         return copy[2]
     value = build()
-    cache.set(value_key, (version, stamp, value), seconds)
+    cache.set(_keys(name, user.pk)[1], (version, stamp, value), seconds)
     return value
 
 
@@ -55,3 +81,9 @@ def changed(name: str, user_ids: Iterable[int]) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def forget(user, name: str) -> None:
+    """Drop the value this request holds on `user`: it changed during the request."""
+    user.__dict__.get("_scomm_kept", {}).pop(name, None)
+    user.__dict__.get("_scomm_read", {}).pop(name, None)

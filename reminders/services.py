@@ -294,6 +294,7 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     count = qs.update(read_at=timezone.now())
     if count:
         notifications_changed(user_ids=[user.pk])
+        peruser.forget(user, selectors.NOTIFICATIONS)  # the page shows the bell after this
     return count
 
 
