@@ -29,6 +29,12 @@ urlpatterns = [
     ),
     path("<int:pk>/email/", mail_views.letter_email, name="letter_email"),
     path(
+        "<int:pk>/email/confirm/",
+        views_sending.letter_send_confirm,
+        {"by_email": True},
+        name="letter_email_confirm",
+    ),
+    path(
         "correspondence/<int:pk>/publish/",
         mail_views.correspondence_publish,
         name="correspondence_publish",

@@ -7,6 +7,9 @@ screen and checks the letter can go (signed, addressed, dated); the next
 page shows the exact PDF that will be frozen, its SHA-256 and the recipient.
 Confirming posts that SHA-256 back, and the letter is sent only if it still
 prints to the same bytes, so nobody freezes a letter they have not seen.
+A letter sent by email from the site takes the same page, with the email's
+address, cover text and reply address in place of how it went out
+(correspondence.mail.views.EmailSending).
 """
 
 from django.contrib import messages
@@ -20,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import add_service_errors
 
 from . import forms, letters
+from .mail import views as mail_views
 from .models import Letter
 from .views import _letter_for_write, letter_detail
 
@@ -81,12 +85,41 @@ def letter_send(request, pk: int):
     return redirect("correspondence:letter_send_confirm", pk=letter.pk)
 
 
+class PostedSending:
+    """A letter sent outside the site (mail, fax, by hand): how, when, and its reference."""
+
+    url_name = "correspondence:letter_send_confirm"
+    form_class = forms.LetterSendForm
+    success = "Letter sent."
+
+    def initial(self, request, letter: Letter) -> dict:
+        return {"sent_on": max(timezone.localdate(), letter.letter_date), "method": "letter"}
+
+    def send(self, request, letter: Letter, data: dict):
+        return letters.letter_send(
+            letter_id=letter.pk,
+            user=request.user,
+            method=data["method"],
+            sent_on=data["sent_on"],
+            reference=data["reference"],
+            expected_sha256=data["sha256"],
+        )
+
+    def context(self, request, letter: Letter, form) -> dict:
+        return {}
+
+
+POSTED = PostedSending()
+
+
 @require_http_methods(["GET", "POST"])
-def letter_send_confirm(request, pk: int):
+def letter_send_confirm(request, pk: int, *, by_email: bool = False):
     """
     The PDF that will be frozen, its SHA-256 and its recipient, and how it
     goes out. Confirming sends it if it still prints to that SHA-256.
+    `by_email` (its own address) sends it from the site by email instead.
     """
+    way = mail_views.EMAIL if by_email else POSTED
     letter = _letter_for_write(request, pk)
     if letter.is_sent:
         messages.info(request, ALREADY_SENT)
@@ -99,36 +132,22 @@ def letter_send_confirm(request, pk: int):
         return redirect(letter.get_absolute_url() + "#edit")
     status = 200
     if request.method == "POST":
-        form = forms.LetterSendForm(request.POST)
+        form = way.form_class(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                letters.letter_send(
-                    letter_id=letter.pk,
-                    user=request.user,
-                    method=data["method"],
-                    sent_on=data["sent_on"],
-                    reference=data["reference"],
-                    expected_sha256=data["sha256"],
-                )
+                way.send(request, letter, form.cleaned_data)
             except ValidationError as exc:
                 if getattr(exc, "error_dict", {}).get("sha256"):
                     messages.error(request, letters.LETTER_CHANGED)
-                    return redirect("correspondence:letter_send_confirm", pk=letter.pk)
+                    return redirect(way.url_name, pk=letter.pk)
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Letter sent.")
+                messages.success(request, way.success)
                 return redirect(letter.get_absolute_url())
         status = 400
     _, digest = letters.letter_pdf_as_sent(letter=letter)
     if request.method == "GET":
-        form = forms.LetterSendForm(
-            initial={
-                "sha256": digest,
-                "sent_on": max(timezone.localdate(), letter.letter_date),
-                "method": "letter",
-            }
-        )
+        form = way.form_class(initial={"sha256": digest, **way.initial(request, letter)})
     context = {
         "letter": letter,
         "case": letter.request,
@@ -140,6 +159,7 @@ def letter_send_confirm(request, pk: int):
             for line in [letter.recipient_name, *letter.recipient_address.splitlines()]
             if line.strip()
         ],
+        **way.context(request, letter, form),
     }
     return render(request, "correspondence/letter_send_confirm.html", context, status=status)
 

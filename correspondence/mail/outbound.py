@@ -64,11 +64,17 @@ def _pdf_name(letter: Letter) -> str:
 
 
 @transaction.atomic
-def letter_email_send(*, letter_id: int, user, to: str, body: str = "") -> OutgoingMail:
+def letter_email_send(
+    *, letter_id: int, user, to: str, body: str = "", expected_sha256: str = ""
+) -> OutgoingMail:
     """
     Send a draft letter by email: freeze it and record the copy on the case
     (letters.letter_send, method email, the Message-ID as its reference),
     write the ledger row, and queue the sending after the commit.
+
+    `expected_sha256` is the hash of the PDF the sender confirmed: a letter
+    that prints differently now is refused (letters.LETTER_CHANGED) rather
+    than emailed unseen.
     """
     to = (to or "").strip()
     try:
@@ -84,6 +90,7 @@ def letter_email_send(*, letter_id: int, user, to: str, body: str = "") -> Outgo
         method="email",
         sent_on=max(timezone.localdate(), letter.letter_date),
         reference=message_id,
+        expected_sha256=expected_sha256,
     )
     row = OutgoingMail(
         letter=letter,

@@ -71,10 +71,16 @@ def test_a_notice_by_email_and_its_reply_through_imap(
     letter = letters.letter_draft_create(case_id=case.pk, user=staff, template_key="notice-ice")
     form = client.get(letter.get_absolute_url()).content.decode()
     assert 'value="secure.communities@ice.example.gov"' in form
+    client.post(
+        reverse("correspondence:letter_email", args=[letter.pk]),
+        {"email-to": "secure.communities@ice.example.gov", "email-body": "Our notice."},
+    )
+    confirm = reverse("correspondence:letter_email_confirm", args=[letter.pk])
+    digest = client.get(confirm).context["sha256"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("correspondence:letter_email", args=[letter.pk]),
-            {"email-to": "secure.communities@ice.example.gov", "email-body": "Our notice."},
+            confirm,
+            {"to": "secure.communities@ice.example.gov", "body": "Our notice.", "sha256": digest},
         )
     [(_from, rcpt, content)] = smtp_receiver.messages
     sent = email.message_from_bytes(content, policy=policy.default)

@@ -6,8 +6,9 @@ from email import policy
 
 from django.urls import reverse
 
+from correspondence import letters
 from correspondence.mail import outbound
-from correspondence.mail.addresses import address_case
+from correspondence.mail.addresses import address_case, reply_address
 from correspondence.models import OutgoingMail
 from optouts.models import Delivery
 from tests.correspondence.mail_support import email_draft, send_by_email
@@ -21,9 +22,26 @@ def test_staff_send_a_letter_by_email_with_its_pdf_and_the_case_reply_address(
     page = client.get(letter.get_absolute_url())
     assert b'id="letter-email"' in page.content
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+        chosen = client.post(
             reverse("correspondence:letter_email", args=[letter.pk]),
             {"email-to": "scomm@ice.example.gov", "email-body": "Please find our notice attached."},
+        )
+    confirm = reverse("correspondence:letter_email_confirm", args=[letter.pk])
+    assert chosen.url == confirm
+    assert smtp_receiver.messages == [] and not OutgoingMail.objects.exists()
+    shown = client.get(confirm)
+    digest = shown.context["sha256"]
+    text = shown.content.decode()
+    assert "scomm@ice.example.gov" in text and "Please find our notice attached." in text
+    assert reply_address(case_id=case.pk) in text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            confirm,
+            {
+                "to": "scomm@ice.example.gov",
+                "body": "Please find our notice attached.",
+                "sha256": digest,
+            },
         )
     assert response.status_code == 302
     [(mail_from, rcpt, content)] = smtp_receiver.messages
@@ -43,8 +61,47 @@ def test_staff_send_a_letter_by_email_with_its_pdf_and_the_case_reply_address(
     )
     delivery = Delivery.objects.get(letter=letter)
     assert delivery.method == "email" and delivery.reference == row.message_id
-    proof = client.get(letter.get_absolute_url())
-    assert row.message_id.encode().replace(b"<", b"&lt;").replace(b">", b"&gt;") in proof.content
+    assert letter.sha256 == digest
+    proof = client.get(letter.get_absolute_url()).content.decode()
+    message_id = row.message_id.replace("<", "&lt;").replace(">", "&gt;")
+    assert message_id in proof
+    assert f'Message-ID: <code class="hash">{message_id}</code>' in proof  # beside "Sent"
+
+
+def test_a_letter_that_changed_since_its_confirmation_is_not_emailed(
+    case, staff, client, smtp_receiver, django_capture_on_commit_callbacks
+):
+    letter = email_draft(case, staff)
+    client.force_login(staff)
+    confirm = reverse("correspondence:letter_email_confirm", args=[letter.pk])
+    shown = client.get(confirm)
+    digest = shown.context["sha256"]
+    letters.letter_draft_update(letter_id=letter.pk, user=staff, body="Edited in another tab.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            confirm, {"to": "scomm@ice.example.gov", "body": "Our notice.", "sha256": digest}
+        )
+    assert response.url == confirm
+    letter.refresh_from_db()
+    assert not letter.is_sent and smtp_receiver.messages == []
+    assert not OutgoingMail.objects.exists() and not Delivery.objects.exists()
+    again = client.get(confirm)
+    assert again.context["sha256"] != digest
+    assert letters.LETTER_CHANGED in again.content.decode()
+
+
+def test_the_email_confirmation_is_for_the_jurisdictions_writers_only(
+    case, staff, outsider, client
+):
+    """Another jurisdiction's staff may neither read the confirmation nor send the draft."""
+    letter = email_draft(case, staff)
+    client.force_login(outsider)
+    confirm = reverse("correspondence:letter_email_confirm", args=[letter.pk])
+    data = {"to": "a@b.example", "body": "x", "sha256": "0" * 64}
+    assert client.get(confirm).status_code in (403, 404)
+    assert client.post(confirm, data).status_code in (403, 404)
+    letter.refresh_from_db()
+    assert not letter.is_sent
 
 
 def test_a_second_run_of_the_task_sends_nothing(
