@@ -4,6 +4,7 @@ server (Debian's Dovecot with a throwaway configuration), a case whose ICE
 notice went by email, and messages built with the email package.
 """
 
+import contextlib
 import datetime
 import os
 import shutil
@@ -71,9 +72,13 @@ def _aiosmtpd_controller():
     return sys.modules["aiosmtpd.controller"].Controller
 
 
-@pytest.fixture
-def smtp_receiver(settings):
-    """A real SMTP server on 127.0.0.1 and a free port, and the site's mail pointed at it."""
+@contextlib.contextmanager
+def smtp_server(settings):
+    """
+    A real SMTP server on 127.0.0.1 and a free port, and the site's mail
+    pointed at it (`settings` is pytest-django's fixture, which puts them back).
+    The browser tests use it too, from their own fixture.
+    """
     Controller = _aiosmtpd_controller()
 
     inbox = Inbox()
@@ -83,8 +88,16 @@ def smtp_receiver(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    with smtp_server(settings) as inbox:
+        yield inbox
 
 
 DOVECOT_CONF = """
