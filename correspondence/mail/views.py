@@ -88,7 +88,7 @@ class EmailSending:
         return row
 
     def context(self, request, letter: Letter, form) -> dict:
-        values = form.cleaned_data if form.is_bound and form.is_valid() else form.initial
+        values = form.data if form.is_bound else form.initial  # as posted, even when refused
         return {
             "email": {
                 "to": values.get("to", ""),

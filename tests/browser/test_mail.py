@@ -18,7 +18,7 @@ from django.core.management import call_command
 from correspondence.mail.addresses import reply_address
 from correspondence.models import IncomingMail, Letter
 from jurisdictions.models import Membership
-from tests.browser.conftest import login
+from tests.browser.conftest import assert_accessible, login
 from tests.correspondence.mail_support import post_sib_copy, reply, smtp_server
 from tests.factories import (
     PASSWORD,
@@ -108,6 +108,7 @@ def test_staff_email_the_notice_to_ice_and_make_its_reply_public(
     reply_to = reply_address(case_id=case.pk)
     assert page.locator("#send-reply-to").inner_text() == reply_to
     assert "Our notice is attached." in page.locator("#send-cover").inner_text()
+    assert_accessible(page)
     page.get_by_role("button", name="Send by email and freeze").click()
     page.wait_for_url(f"**/letters/{letter.pk}/")
 
