@@ -71,8 +71,8 @@ def test_the_2010_demo_cases_that_were_waiting_are_reminded_once(db):
     assert set(sent.values_list("case_id", flat=True)) <= set(waiting.values_list("pk", flat=True))
     for reminder in sent.select_related("case__jurisdiction__state"):
         assert f"{reminder.case.jurisdiction} (request #{reminder.case_id})" in first
-    assert "Santa Clara County, CA" in first  # a draft untouched since August
-    assert "San Francisco County, CA" in first  # the renewed notice, no meeting after 3 weeks
+    # Orange County's request of January 2009 never sent its notice: a draft untouched since.
+    assert "Draft untouched — Orange County, NC" in first
     assert "0 reminder(s) sent" not in first
 
     second = run("--today", "2010-09-20")
