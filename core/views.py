@@ -20,6 +20,7 @@ def run_service(
     success_message: str | Callable[[Any], str],
     success_url: str | Callable[[Any], str],
     field: str | None = None,
+    failure_url: str | None = None,
 ) -> HttpResponseRedirect | None:
     """
     Run one service for a posted form and answer as every form of the site
@@ -29,10 +30,12 @@ def run_service(
     (core.forms.add_service_errors, `field` for a reason naming no field),
     and None tells the view to show the form again, with a 400.
 
-    A button with no form of its own passes `form=None`: its refusal becomes
-    an error message for the next page. `success_message` and `success_url`
-    may be callables of what the service returned, for a message or a page
-    that depends on it (the letter just drafted, the request just opened).
+    A button with no form of its own passes `form=None` and the page it
+    stands on as `failure_url`: its refusal becomes an error message there,
+    reached by a redirect like a success. `success_message` and
+    `success_url` may be callables of what the service returned, for a
+    message or a page that depends on it (the letter just drafted, the
+    request just opened); an empty message shows none.
     """
     try:
         result = call()
@@ -40,8 +43,8 @@ def run_service(
         if form is None:
             for message in exc.messages:
                 messages.error(request, message)
-        else:
-            add_service_errors(form, exc, field=field)
+            return redirect(failure_url) if failure_url else None
+        add_service_errors(form, exc, field=field)
         return None
     text = success_message(result) if callable(success_message) else success_message
     if text:
