@@ -1,21 +1,22 @@
 """
 The notifications page, email preferences, one-click unsubscribe, and the
 snooze form of the case page. Each view checks who may act, then calls one
-service; a successful POST redirects.
+service through core.views.run_service: a successful POST redirects, a
+refusal is shown at its form or as a message. A case the user may not see
+is a 404; one they may see but not act on, a 403 that says why.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.views import run_service
 from optouts.models import OptOutRequest
 from optouts.permissions import COUNSEL, STAFF, case_for_actor
-from core.forms import add_service_errors
 
 from . import selectors, services
 from .emails import user_from_token
@@ -50,21 +51,34 @@ def notification_list(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    count = services.notifications_mark_read(user=request.user)
-    messages.success(request, f"{count} reminder{'s' if count != 1 else ''} marked read.")
-    return redirect("reminders:list")
+    page = reverse("reminders:list")
+    return run_service(
+        request,
+        None,
+        lambda: services.notifications_mark_read(user=request.user),
+        success_message="Reminders marked read.",
+        success_url=page,
+        failure_url=page,
+    )
 
 
 @login_required
 @require_POST
 def preferences(request):
     form = PreferenceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose how reminders reach you by email.")
-        return redirect("reminders:list")
-    services.preference_set(user=request.user, delivery=form.cleaned_data["delivery"])
-    messages.success(request, f"Saved: {Delivery(form.cleaned_data['delivery']).label.lower()}.")
-    return redirect("reminders:list")
+    # Nothing chosen is the service's refusal too ("Choose how reminders reach you by email.").
+    delivery = form.cleaned_data["delivery"] if form.is_valid() else ""
+    page = reverse("reminders:list")
+    return run_service(
+        request,
+        None,
+        lambda: services.preference_set(user=request.user, delivery=delivery),
+        success_message=lambda preference: (
+            f"Email preference saved: {preference.get_delivery_display().lower()}."
+        ),
+        success_url=page,
+        failure_url=page,
+    )
 
 
 @csrf_exempt  # the link in an email, and mail clients' one-click POST, carry no CSRF token
@@ -88,7 +102,6 @@ def _case_for_acting(request, pk: int) -> OptOutRequest:
         pk,
         request.user,
         roles=(STAFF, COUNSEL),
-        hide_drafts=False,
         queryset=(
             OptOutRequest.objects.select_related("jurisdiction__state").only(
                 "id", "stage", "opened_on", "jurisdiction__name", "jurisdiction__state__postal_code"
@@ -109,19 +122,21 @@ def snooze(request, pk: int):
     form = SnoozeForm(request.POST or None, prefix="snooze", rules=selectors.active_rules())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.snooze_create(
+        response = run_service(
+            request,
+            form,
+            lambda: services.snooze_create(
                 case_id=case.pk,
                 user=request.user,
                 until=data["until"],
                 reason=data["reason"],
                 rule_id=data["rule"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Reminders snoozed until {data['until']:%B %-d, %Y}.")
-            return redirect(case.get_absolute_url() + "#reminders")
+            ),
+            success_message=f"Reminders snoozed until {data['until']:%B %-d, %Y}.",
+            success_url=case.get_absolute_url() + "#reminders",
+        )
+        if response:
+            return response
     status = 400 if form.errors else 200
     return render(request, "reminders/snooze.html", {"case": case, "form": form}, status=status)
 
@@ -131,6 +146,12 @@ def snooze(request, pk: int):
 def snooze_cancel(request, pk: int):
     snooze_row = get_object_or_404(ReminderSnooze.objects.only("id", "case_id"), pk=pk)
     case = _case_for_acting(request, snooze_row.case_id)
-    services.snooze_cancel(snooze_id=snooze_row.pk, user=request.user)
-    messages.success(request, "Snooze ended: the reminders are back.")
-    return redirect(case.get_absolute_url() + "#reminders")
+    panel = case.get_absolute_url() + "#reminders"
+    return run_service(
+        request,
+        None,
+        lambda: services.snooze_cancel(snooze_id=snooze_row.pk, user=request.user),
+        success_message="Snooze ended: the reminders are back.",
+        success_url=panel,
+        failure_url=panel,
+    )

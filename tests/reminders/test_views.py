@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jurisdictions.models import Membership
 from optouts.models import Stage
 from reminders import services
 from reminders.emails import unsubscribe_token
@@ -15,7 +14,7 @@ from reminders.models import (
     ReminderRule,
     ReminderSnooze,
 )
-from tests.factories import MembershipFactory, OptOutRequestFactory
+from tests.factories import OptOutRequestFactory, UserFactory
 
 from .conftest import TODAY, make_case
 
@@ -78,8 +77,10 @@ def test_mark_all_read_and_the_preference_form(people, client):
     notify(staff, 2, people["jurisdiction"])
     client.force_login(staff)
     response = client.post(reverse("reminders:read"), follow=True)
-    assert "2 reminders marked read." in response.content.decode()
-    client.post(reverse("reminders:preferences"), {"delivery": "digest"})
+    assert "Reminders marked read." in response.content.decode()
+    assert not Notification.objects.filter(user=staff, read_at__isnull=True).exists()
+    response = client.post(reverse("reminders:preferences"), {"delivery": "digest"}, follow=True)
+    assert "Email preference saved: one email a day with all of them." in response.content.decode()
     assert ReminderPreference.objects.get(user=staff).delivery == "digest"
     response = client.post(reverse("reminders:preferences"), {"delivery": "pigeon"}, follow=True)
     assert "Choose how reminders reach you by email." in response.content.decode()
@@ -214,19 +215,42 @@ def test_a_bad_snooze_is_explained_at_its_field_and_saves_nothing(people, client
     assert not ReminderSnooze.objects.exists()
 
 
-def test_only_the_jurisdictions_people_may_snooze(people, client):
+def test_another_countys_draft_is_not_found_when_snoozing_it(people, client):
+    """A draft exists only for its jurisdiction's people: to anyone else it is a 404, never a 403."""
     case = make_case(
         stage=Stage.DRAFT, entered=timezone.localdate(), jurisdiction=people["jurisdiction"]
     )
+    snooze = ReminderSnooze.objects.create(
+        case=case, until=timezone.localdate() + datetime.timedelta(days=3), reason="Board vote"
+    )
     data = {"snooze-until": "2999-01-01", "snooze-reason": "x"}
     url = reverse("reminders:snooze", args=[case.pk])
+    cancel = reverse("reminders:snooze_cancel", args=[snooze.pk])
     assert client.post(url, data).status_code == 302  # to the sign-in page
-    client.force_login(people["outsider"])
-    assert client.post(url, data).status_code == 403
-    other = MembershipFactory(role=Membership.Role.STAFF)
-    client.force_login(other.user)
-    assert client.post(url, data).status_code == 403
-    assert not ReminderSnooze.objects.exists()
+    for user in (people["outsider"], UserFactory()):  # another county's staff, no one's
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, data).status_code == 404
+        assert client.post(cancel).status_code == 404
+    assert ReminderSnooze.objects.get().cancelled_at is None
+
+
+def test_a_case_others_may_see_but_not_snooze_is_refused_with_the_reason(people, client):
+    case = make_case(
+        stage=Stage.NOTICE_SENT, entered=timezone.localdate(), jurisdiction=people["jurisdiction"]
+    )
+    snooze = ReminderSnooze.objects.create(
+        case=case, until=timezone.localdate() + datetime.timedelta(days=3), reason="Board vote"
+    )
+    data = {"snooze-until": "2999-01-01", "snooze-reason": "x"}
+    for user in (people["outsider"], UserFactory()):
+        client.force_login(user)
+        refused = client.post(reverse("reminders:snooze", args=[case.pk]), data)
+        assert refused.status_code == 403
+        cancel = client.post(reverse("reminders:snooze_cancel", args=[snooze.pk]))
+        assert cancel.status_code == 403
+    assert ReminderSnooze.objects.count() == 1
+    assert ReminderSnooze.objects.get().cancelled_at is None
 
 
 def test_a_closed_case_cannot_be_snoozed(people, client):
