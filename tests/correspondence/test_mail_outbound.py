@@ -140,3 +140,35 @@ def test_a_recipient_the_server_refuses_fails_the_copy(
     delivery = Delivery.objects.get(letter=row.letter)
     assert delivery.status == "failed"
     assert case.events.filter(kind="delivery_failed").exists()
+
+
+def test_the_case_file_lists_each_copys_message_id_or_tracking_number(
+    case, staff, client, smtp_receiver, django_capture_on_commit_callbacks
+):
+    """The letter's page and the case file's copies table: the Message-ID, the tracking number."""
+    from django.template.loader import render_to_string
+
+    from correspondence import selectors
+    from correspondence.exports.record import case_file_context
+
+    row = send_by_email(case, staff, django_capture_on_commit_callbacks)
+    sib = email_draft(case, staff, "notice-sib")
+    letters.letter_send(
+        letter_id=sib.pk,
+        user=staff,
+        method="certified",
+        sent_on=sib.letter_date,
+        reference="7019 0140 0000 1234 5678",
+    )
+    client.force_login(staff)
+    page = client.get(sib.get_absolute_url()).content.decode()
+    assert 'Tracking number: <code class="hash">7019 0140 0000 1234 5678</code>' in page
+    bundle = selectors.case_file(case=case, include_private=True)
+    html = render_to_string(
+        "correspondence/pdf/case_file.html",
+        case_file_context({**bundle, "attachments_left_out": set()}),
+    )
+    table = html[html.index("Copies of the notice") :]
+    assert "Tracking number or message ID" in table
+    assert row.message_id.replace("<", "&lt;").replace(">", "&gt;") in table
+    assert "7019 0140 0000 1234 5678" in table
