@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.views import run_service
 from optouts.models import OptOutRequest
 from optouts.permissions import (
     COUNSEL,
@@ -29,7 +29,7 @@ from optouts.permissions import (
 )
 
 from . import exports, forms, letters, log, placeholders, selectors
-from .models import Attachment, CaseExport, FrozenLetterError, Letter, LetterTemplate
+from .models import Attachment, CaseExport, Letter, LetterTemplate
 
 # Letters and correspondence are written by the jurisdiction's staff and counsel.
 WRITERS = (STAFF, COUNSEL)
@@ -43,14 +43,15 @@ def _visible(request, case: OptOutRequest, *, private: bool = False) -> bool:
     admins; the rest whoever may see the case (an unsent draft's are private).
     """
     user = request.user
-    return can_see_private(user, case.jurisdiction_id) or (
-        not private and may_see_case(user, case)
-    )
+    return can_see_private(user, case.jurisdiction_id) or (not private and may_see_case(user, case))
 
 
 def _case_for_writer(request, pk: int) -> OptOutRequest:
-    """The case if this user writes its letters; anyone else gets a 403 that says why."""
-    return case_for_actor(pk, request.user, roles=WRITERS, queryset=CASES, hide_drafts=False)
+    """
+    The case if this user writes its letters: a case they may not see (a
+    draft of another jurisdiction) is a 404, one they may see a 403 that says why.
+    """
+    return case_for_actor(pk, request.user, roles=WRITERS, queryset=CASES)
 
 
 def _letter(request, pk: int) -> Letter:
@@ -64,9 +65,15 @@ def _letter(request, pk: int) -> Letter:
     return letter
 
 
-def _errors(request, exc: ValidationError):
-    for message in exc.messages:
-        messages.error(request, message)
+def _letter_for_write(request, pk: int) -> Letter:
+    """
+    The letter if this user may change it: one they may not see (a draft, or
+    any letter of a draft case, of another jurisdiction) is a 404 as for
+    _letter; one they may see but not change is a 403 that says why.
+    """
+    letter = _letter(request, pk)
+    require_case_actor(request.user, letter.request, roles=WRITERS)
+    return letter
 
 
 @require_POST
@@ -75,18 +82,18 @@ def letter_create(request, case_pk: int):
     form = forms.LetterCreateForm(
         request.POST, templates=LetterTemplate.objects.filter(is_active=True)
     )
-    if not form.is_valid():
-        messages.error(request, "Choose one of the letter templates.")
-        return redirect(case.get_absolute_url() + "#letters")
-    try:
-        letter = letters.letter_draft_create(
-            case_id=case.pk, user=request.user, template_id=form.cleaned_data["template"]
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect(case.get_absolute_url() + "#letters")
-    messages.success(request, "Draft created.")
-    return redirect(letter.get_absolute_url())
+    # No template chosen is the service's refusal too ("Choose one of the letter templates.").
+    template_id = form.cleaned_data["template"] if form.is_valid() else None
+    return run_service(
+        request,
+        None,
+        lambda: letters.letter_draft_create(
+            case_id=case.pk, user=request.user, template_id=template_id
+        ),
+        success_message="Draft created.",
+        success_url=lambda letter: letter.get_absolute_url(),
+        failure_url=case.get_absolute_url() + "#letters",
+    )
 
 
 def letter_detail(request, pk: int, *, edit_form=None, status=200):
@@ -109,6 +116,11 @@ def letter_detail(request, pk: int, *, edit_form=None, status=200):
     }
     if context["may_write"]:
         context["edit_form"] = edit_form or forms.LetterEditForm(instance=letter)
+    elif edit_form is not None:
+        # The letter was sent while it was being edited: no editor is shown
+        # any more, so the refusal ("cannot be changed") is said above the letter.
+        for message in edit_form.non_field_errors():
+            messages.error(request, message)
     return render(request, "correspondence/letter_detail.html", context, status=status)
 
 
@@ -118,42 +130,31 @@ def letter_edit(request, pk: int):
     form = forms.LetterEditForm(request.POST, instance=Letter.objects.get(pk=letter.pk))
     if not form.is_valid():
         return letter_detail(request, pk, edit_form=form, status=400)
-    try:
-        letters.letter_draft_update(
+    response = run_service(
+        request,
+        form,
+        lambda: letters.letter_draft_update(
             letter_id=letter.pk,
             user=request.user,
             **{f: form.cleaned_data[f] for f in letters.EDITABLE_FIELDS},
-        )
-    except FrozenLetterError as exc:
-        _errors(request, exc)
-        return redirect(letter.get_absolute_url())
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return letter_detail(request, pk, edit_form=form, status=400)
-    messages.success(request, "Draft saved.")
-    return redirect(letter.get_absolute_url())
-
-
-def _letter_for_write(request, pk: int) -> Letter:
-    try:
-        letter = selectors.letter_detail(pk=pk)
-    except Letter.DoesNotExist:
-        raise Http404("No such letter.") from None
-    require_case_actor(request.user, letter.request, roles=WRITERS)
-    return letter
+        ),
+        success_message="Draft saved.",
+        success_url=letter.get_absolute_url(),
+    )
+    return response or letter_detail(request, pk, edit_form=form, status=400)
 
 
 @require_POST
 def letter_delete(request, pk: int):
     letter = _letter_for_write(request, pk)
-    case = letter.request
-    try:
-        letters.letter_draft_delete(letter_id=letter.pk, user=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect(letter.get_absolute_url())
-    messages.success(request, "Draft deleted.")
-    return redirect(case.get_absolute_url() + "#letters")
+    return run_service(
+        request,
+        None,
+        lambda: letters.letter_draft_delete(letter_id=letter.pk, user=request.user),
+        success_message="Draft deleted.",
+        success_url=letter.request.get_absolute_url() + "#letters",
+        failure_url=letter.get_absolute_url(),
+    )
 
 
 def letter_pdf(request, pk: int):
@@ -182,8 +183,10 @@ def correspondence_create(request, case_pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            log.correspondence_record(
+        response = run_service(
+            request,
+            form,
+            lambda: log.correspondence_record(
                 case_id=case.pk,
                 user=request.user,
                 direction=data["direction"],
@@ -194,12 +197,13 @@ def correspondence_create(request, case_pk: int):
                 summary=data["summary"],
                 is_public=data["is_public"],
                 files=data["files"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, field="files")
-        else:
-            messages.success(request, "Correspondence recorded.")
-            return redirect(case.get_absolute_url() + "#correspondence")
+            ),
+            success_message="Correspondence recorded.",
+            success_url=case.get_absolute_url() + "#correspondence",
+            field="files",  # a refusal naming no field is about the files (uploads)
+        )
+        if response:
+            return response
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -249,17 +253,22 @@ def export_create(request, case_pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     form = forms.ExportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose the PDF case file or the ZIP of originals.")
-        return redirect(case.get_absolute_url() + "#letters")
+    # No kind chosen is the service's refusal too ("Choose the PDF case file or the ZIP ...").
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
     # The jurisdiction's people choose the version: theirs, or the public one to share.
-    export = exports.case_export_request(
-        case_id=case.pk,
-        user=request.user,
-        kind=form.cleaned_data["kind"],
-        public=request.POST.get("version") == "public",
+    return run_service(
+        request,
+        None,
+        lambda: exports.case_export_request(
+            case_id=case.pk,
+            user=request.user,
+            kind=kind,
+            public=request.POST.get("version") == "public",
+        ),
+        success_message="",  # the export's page says how it is coming along
+        success_url=lambda export: export.get_absolute_url(),
+        failure_url=case.get_absolute_url() + "#letters",
     )
-    return redirect(export.get_absolute_url())
 
 
 def _export(request, pk) -> CaseExport:

@@ -4,15 +4,14 @@ each letter prints the letterhead, return address and signatory of the
 office its template speaks for.
 """
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.access import object_for_actor
-from core.forms import add_service_errors
+from core.views import run_service
 from jurisdictions.models import Jurisdiction, OfficeKind
 from optouts.permissions import can_act
 
@@ -60,18 +59,20 @@ def office_edit(request, jurisdiction_pk: int, kind: str):
     office = offices.office_for(jurisdiction=jurisdiction, kind=kind)
     form = forms.OfficeForm(request.POST or None, instance=office)
     if request.method == "POST" and form.is_valid():
-        try:
-            offices.office_save(
+        response = run_service(
+            request,
+            form,
+            lambda: offices.office_save(
                 jurisdiction_id=jurisdiction.pk,
                 kind=kind,
                 user=request.user,
                 **{f: form.cleaned_data[f] for f in offices.OFFICE_FIELDS},
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{office.get_kind_display()} saved.")
-            return redirect("correspondence:office_list", jurisdiction_pk=jurisdiction.pk)
+            ),
+            success_message=f"{office.get_kind_display()} saved.",
+            success_url=reverse("correspondence:office_list", args=[jurisdiction.pk]),
+        )
+        if response:
+            return response
     return render(
         request,
         "correspondence/office_form.html",

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import add_service_errors
+from core.views import run_service
 
 from . import forms, letters
 from .mail import views as mail_views
@@ -73,16 +73,18 @@ def letter_send(request, pk: int):
     form = _editor(request, letter)
     if not form.is_valid():
         return letter_detail(request, pk, edit_form=form, status=400)
-    try:
-        letters.letter_send_ready(
+    response = run_service(
+        request,
+        form,
+        lambda: letters.letter_send_ready(
             letter_id=letter.pk,
             user=request.user,
             **{f: form.cleaned_data[f] for f in letters.EDITABLE_FIELDS},
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return letter_detail(request, pk, edit_form=form, status=400)
-    return redirect("correspondence:letter_send_confirm", pk=letter.pk)
+        ),
+        success_message="",  # the confirmation page says what comes next
+        success_url=reverse("correspondence:letter_send_confirm", args=[letter.pk]),
+    )
+    return response or letter_detail(request, pk, edit_form=form, status=400)
 
 
 class PostedSending:
@@ -134,16 +136,20 @@ def letter_send_confirm(request, pk: int, *, by_email: bool = False):
     if request.method == "POST":
         form = way.form_class(request.POST)
         if form.is_valid():
-            try:
-                way.send(request, letter, form.cleaned_data)
-            except ValidationError as exc:
-                if getattr(exc, "error_dict", {}).get("sha256"):
-                    messages.error(request, letters.LETTER_CHANGED)
-                    return redirect(way.url_name, pk=letter.pk)
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, way.success)
-                return redirect(letter.get_absolute_url())
+            response = run_service(
+                request,
+                form,
+                lambda: way.send(request, letter, form.cleaned_data),
+                success_message=way.success,
+                success_url=letter.get_absolute_url(),
+            )
+            if response:
+                return response
+            if "sha256" in form.errors:
+                # The letter changed since its PDF was shown: the page shows the new
+                # PDF and its SHA-256 rather than the form that carries the old one.
+                messages.error(request, letters.LETTER_CHANGED)
+                return redirect(way.url_name, pk=letter.pk)
         status = 400
     _, digest = letters.letter_pdf_as_sent(letter=letter)
     if request.method == "GET":

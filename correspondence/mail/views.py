@@ -1,8 +1,9 @@
 """
 Mail pages of a case: a letter sent by email, a received email made public,
-and the original .eml of a received email. Writes need the jurisdiction's
-staff or counsel (a 403 otherwise) and call one service each; the .eml holds
-every address and header, so only they and admins may read it.
+and the original .eml of a received email. What a person may not see is a
+404; writes need the jurisdiction's staff or counsel (a 403 otherwise) and
+call one service each; the .eml holds every address and header, so only
+they and admins may read it.
 
 A letter goes by email through the same confirmation page as any letter
 (correspondence.views_sending.letter_send_confirm, its email variant): the
@@ -18,10 +19,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from core.views import run_service
 from optouts.permissions import COUNSEL, STAFF, can_see_private, require_case_actor
 
-from .. import selectors
 from ..models import Correspondence, IncomingMail, Letter
+from ..views import _letter_for_write, _visible
 from . import inbound, outbound
 from .addresses import reply_address
 
@@ -71,7 +73,7 @@ class EmailSending:
 
     url_name = "correspondence:letter_email_confirm"
     form_class = LetterEmailConfirmForm
-    success = "Frozen and queued for sending by email. Replies to it are filed on the case."
+    success = "Letter sent: the email goes out in a moment. Replies to it are filed on the case."
 
     def initial(self, request, letter: Letter) -> dict:
         return _chosen(request, letter)
@@ -109,11 +111,7 @@ def letter_email(request, pk: int):
     the confirmation page, which shows them with the PDF before sending.
     Nothing is frozen or sent here.
     """
-    try:
-        letter = selectors.letter_detail(pk=pk)
-    except Letter.DoesNotExist:
-        raise Http404("No such letter.") from None
-    require_case_actor(request.user, letter.request, roles=WRITERS)
+    letter = _letter_for_write(request, pk)
     if letter.is_sent:
         messages.info(request, "This letter was already sent.")
         return redirect(letter.get_absolute_url())
@@ -133,12 +131,18 @@ def correspondence_publish(request, pk: int):
         entry = Correspondence.objects.select_related("request__jurisdiction").get(pk=pk)
     except Correspondence.DoesNotExist:
         raise Http404("No such correspondence.") from None
-    if not can_see_private(request.user, entry.request.jurisdiction_id) and not entry.is_public:
+    if not _visible(request, entry.request, private=not entry.is_public):
         raise Http404("No such correspondence.")
     require_case_actor(request.user, entry.request, roles=WRITERS)
-    inbound.mail_reply_publish(correspondence_id=entry.pk, user=request.user)
-    messages.success(request, "Made public: it shows on the case's public page.")
-    return redirect(entry.request.get_absolute_url() + "#correspondence")
+    case_url = entry.request.get_absolute_url() + "#correspondence"
+    return run_service(
+        request,
+        None,
+        lambda: inbound.mail_reply_publish(correspondence_id=entry.pk, user=request.user),
+        success_message="Made public: it now shows on the case's public page.",
+        success_url=case_url,
+        failure_url=case_url,
+    )
 
 
 def mail_eml(request, pk: int):

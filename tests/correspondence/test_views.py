@@ -83,9 +83,10 @@ def test_a_draft_is_seen_only_by_staff_and_counsel_of_the_jurisdiction_and_admin
 
 @pytest.mark.parametrize(
     "name,status",
-    [("anonymous", 403), ("outsider", 403), ("staff", 302), ("counsel", 302), ("admin", 302)],
+    [("anonymous", 404), ("outsider", 404), ("staff", 302), ("counsel", 302), ("admin", 302)],
 )
 def test_writes_need_staff_or_counsel_of_the_jurisdiction(case, staff, who, name, status):
+    """The case is a draft: to anyone but its people it does not exist (a 404, as its page)."""
     letter = _draft(case, staff)
     client = who(name)
     template = LetterTemplate.objects.get(key="follow-up")
@@ -121,6 +122,72 @@ def test_writes_need_staff_or_counsel_of_the_jurisdiction(case, staff, who, name
     assert Correspondence.objects.exists() == (status == 302)
 
 
+@pytest.mark.parametrize("name", ["anonymous", "outsider"])
+def test_what_others_may_see_but_not_change_is_a_403_and_a_draft_letter_a_404(
+    public_case, staff, who, name
+):
+    case = public_case
+    sent = _sent(case, staff)
+    draft = _draft(case, staff, "follow-up")
+    entry = _entry(case, staff, public=True)
+    client = who(name)
+    template = LetterTemplate.objects.get(key="follow-up")
+    edits = {f: getattr(draft, f) for f in letters.EDITABLE_FIELDS} | {"body": "Forged"}
+    email = {"email-to": "ice@example.org", "email-body": "Forged"}
+    expected = [
+        ("letter_create", case.pk, {"template": template.pk}, 403),
+        ("letter_edit", sent.pk, edits, 403),
+        ("letter_delete", sent.pk, {}, 403),
+        ("letter_send", sent.pk, edits, 403),
+        ("letter_email", sent.pk, email, 403),
+        ("correspondence_publish", entry.pk, {}, 403),
+        ("letter_edit", draft.pk, edits, 404),
+        ("letter_delete", draft.pk, {}, 404),
+        ("letter_send", draft.pk, edits, 404),
+        ("letter_email", draft.pk, email, 404),
+    ]
+    for view, pk, data, status in expected:
+        url = reverse(f"correspondence:{view}", args=[pk])
+        assert client.post(url, data).status_code == status, view
+    assert Letter.objects.count() == 2
+    assert Letter.objects.get(pk=draft.pk).body != "Forged"
+
+
+def test_each_letter_write_says_what_it_did_or_why_not(case, counsel, client):
+    client.force_login(counsel)
+    create = reverse("correspondence:letter_create", args=[case.pk])
+    refused = client.post(create, {"template": ""})
+    assert refused.url == case.get_absolute_url() + "#letters"
+    assert "Choose one of the letter templates." in client.get(refused.url).content.decode()
+    template = LetterTemplate.objects.get(key="follow-up")
+    created = client.post(create, {"template": template.pk}, follow=True)
+    assert "Draft created." in created.content.decode()
+    letter = Letter.objects.get()
+    data = {f: getattr(letter, f) for f in letters.EDITABLE_FIELDS} | {"body": "Plain words."}
+    saved = client.post(reverse("correspondence:letter_edit", args=[letter.pk]), data)
+    assert saved.url == letter.get_absolute_url()
+    assert "Draft saved." in client.get(saved.url).content.decode()
+    deleted = client.post(reverse("correspondence:letter_delete", args=[letter.pk]))
+    assert deleted.url == case.get_absolute_url() + "#letters"
+    assert "Draft deleted." in client.get(deleted.url).content.decode()
+    assert not Letter.objects.exists()
+    export = client.post(reverse("correspondence:export_create", args=[case.pk]), {"kind": "x"})
+    assert export.url == case.get_absolute_url() + "#letters"
+    assert (
+        "Choose the PDF case file or the ZIP of originals."
+        in client.get(export.url).content.decode()
+    )
+
+
+def test_a_sent_letter_cannot_be_deleted_and_says_so_on_its_page(case, counsel, client):
+    letter = _sent(case, counsel)
+    client.force_login(counsel)
+    response = client.post(reverse("correspondence:letter_delete", args=[letter.pk]))
+    assert response.url == letter.get_absolute_url()
+    assert "cannot be changed" in client.get(response.url).content.decode()
+    assert Letter.objects.filter(pk=letter.pk).exists()
+
+
 def test_the_public_sees_sent_letters_with_their_hash_and_the_frozen_pdf(case, staff, client):
     letter = _sent(case, staff)
     _sent(case, staff, "notice-sib")  # both copies sent: the case is public
@@ -138,9 +205,8 @@ def test_counsel_cannot_edit_a_sent_letter_through_the_site(case, counsel, clien
     letter = _sent(case, counsel)
     client.force_login(counsel)
     data = {f: getattr(letter, f) for f in letters.EDITABLE_FIELDS} | {"body": "Changed"}
-    response = client.post(
-        reverse("correspondence:letter_edit", args=[letter.pk]), data, follow=True
-    )
+    response = client.post(reverse("correspondence:letter_edit", args=[letter.pk]), data)
+    assert response.status_code == 400
     assert "cannot be changed" in response.content.decode()
     assert Letter.objects.get(pk=letter.pk).body != "Changed"
 
@@ -287,7 +353,11 @@ def test_the_letter_and_export_pages_keep_a_fixed_number_of_queries(
 
 
 def test_everything_in_a_draft_case_is_private(case, staff, client):
-    letter = _sent(case, staff)  # the ICE copy went; the SIB's has not, so the case is a draft
+    """
+    No copy of the notice went out (one copy would make the case public):
+    even an entry marked public, its file and a letter of the case are not found.
+    """
+    letter = _draft(case, staff)
     entry = _entry(case, staff, public=True, files=[upload("a.pdf", tiny_pdf())])
     assert client.get(letter.get_absolute_url()).status_code == 404
     assert client.get(entry.attachments.get().get_absolute_url()).status_code == 404

@@ -48,6 +48,9 @@ def _url(name: str, private_case: OptOutRequest) -> str:
     values = {
         "pk": private_case.pk,
         "case_pk": private_case.pk,
+        "jurisdiction_pk": private_case.jurisdiction_id,  # a jurisdiction is public: a 403
+        "delivery_pk": 0,  # no such copy of the notice
+        "kind": "sheriff",
         "token": "not-a-real-token",
         "postal_code": "XQ",
         "action": "withdraw",
