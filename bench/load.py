@@ -446,6 +446,10 @@ def main():
     parser.add_argument(
         "--python-clients", action="store_true", help="Python threads even when wrk is installed"
     )
+    parser.add_argument(
+        "--as", dest="modes", default="out,in,whole",
+        help="which tables: out (signed out), in (signed in), whole (caches off)",
+    )
     args = parser.parse_args()
     sizes = sorted({int(n) for n in args.sizes.split(",") if n.strip()})
 
@@ -500,20 +504,25 @@ def load(args, env: dict, url: str) -> None:
         f"gunicorn {args.workers} workers × 4 threads, {os.cpu_count()} cores shared with "
         "the load generator, PostgreSQL and Redis. one ms: one request at a time."
     )
-    for title, extra, session in (
-        ("Signed-out visitors (the public pages come from the page cache)", {}, ""),
+    modes = set(args.modes.split(","))
+    for mode, title, extra, session in (
+        ("out", "Signed-out visitors (the public pages come from the page cache)", {}, ""),
         (
+            "in",
             "Signed in as the county's sheriff's office staff (own header, bell and forms; "
             "shared parts kept per change)",
             {},
             cookie,
         ),
         (
+            "whole",
             "Every page built whole for every request (page cache and kept parts off)",
             {"SCOMM_PAGE_CACHE_SECONDS": "0"},
             "",
         ),
     ):
+        if mode not in modes:
+            continue
         run_env = {**env, **extra}
         # Queries of a page as served in this run (a second request: caches warm).
         counts = query_counts(run_env, page_paths, session)

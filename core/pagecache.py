@@ -39,6 +39,8 @@ from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
+from core import peruser
+
 GENERATION_KEY = "scomm:pages:generation"
 
 
@@ -80,9 +82,16 @@ def _bump(kind: str) -> None:
         cache.set(_key(kind), 1, timeout=None)
 
 
-def generations() -> dict[str, int]:
-    """The generation of every kind, read in one round trip."""
-    found = cache.get_many([_key(k) for k in KINDS])
+def generations(*, user=None) -> dict[str, int]:
+    """
+    The generation of every kind, read in one round trip: for a signed-in
+    `user`, the same round trip as their kept roles and bell (core.peruser).
+    """
+    keys = [_key(k) for k in KINDS]
+    if getattr(user, "is_authenticated", False):
+        found = peruser.read_along(user, keys)
+    else:
+        found = cache.get_many(keys)
     missing = [_key(k) for k in KINDS if _key(k) not in found]
     if missing:
         for key in missing:
@@ -270,7 +279,7 @@ class PageRequest:
         whose parts were built across a change shows the data of one moment
         in each, and pays one round trip, not one per part.
         """
-        return generations()
+        return generations(user=getattr(self.request, "user", None))
 
     @functools.cached_property
     def scope(self) -> str:
@@ -286,9 +295,11 @@ class PageRequest:
         kinds = _known(kinds) if kinds is not None else self.page.kinds
         if not set(kinds) <= set(self.page.kinds):
             raise ValueError(f"{part} shows kinds its page does not declare: {kinds}")
+        # The generations first: read with the user's roles, which the scope needs.
+        current = generation(*kinds, known=self.generations)
         varies = "\x1f".join((self.scope, self.request.path, self.query.urlencode()))
         digest = hashlib.blake2b(varies.encode(), digest_size=16).hexdigest()
-        return f"scomm:{part}:{generation(*kinds, known=self.generations)}:{digest}"
+        return f"scomm:{part}:{current}:{digest}"
 
     def kept(self, part: str, build: Callable[[], Any], *, kinds=None) -> Any:
         """`build()`, or the copy of `part` kept for this page's key."""

@@ -56,6 +56,19 @@ def _read(user, name: str) -> tuple[int, Any]:
     return read[name]
 
 
+def read_along(user, keys: list[str]) -> dict[str, Any]:
+    """
+    `keys` (the page cache's generations) read in the same round trip as
+    this user's kept values not yet read in this request.
+    """
+    read = user.__dict__.setdefault("_scomm_read", {})
+    pairs = {n: _keys(n, user.pk) for n in _names if n not in read}
+    found = cache.get_many([*keys, *(key for pair in pairs.values() for key in pair)])
+    for n, (version_key, value_key) in pairs.items():
+        read[n] = (found.get(version_key, 0), found.get(value_key))
+    return {key: found[key] for key in keys if key in found}
+
+
 def _kept(user, name: str, build: Callable[[], Any], seconds: int) -> Any:
     version, copy = _read(user, name)
     stamp = _stamp(user)
