@@ -1,6 +1,7 @@
 """
-The public pages: the overview, the map, following by email, and the
-exports (CSV and iCalendar). No account needed; nothing private shown.
+The public pages: the overview, the map and the CSV export. No account
+needed; nothing private shown. Following by email is in views_follow, the
+calendar in views_calendar.
 """
 
 import csv
@@ -9,7 +10,6 @@ import gzip
 import operator
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,19 +17,16 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
+from core import fragments, pagecache
 from jurisdictions.filters import clean_state
-from jurisdictions.models import Jurisdiction, State
+from jurisdictions.models import State
+from jurisdictions.selectors import state_agreement_statuses
 from optouts.models import OPEN_STAGES, Outcome, RequestingBody, Stage
 from optouts.offices import requesting_office
-from core import fragments, pagecache
-from core.forms import add_service_errors
 
 from . import selectors, services, svg, topojson
-from .forms import FollowForm, FollowStateForm
-
+from .forms import FollowStateForm
 
 # What the map shows: the overview's link to its image carries their generation.
 MAP_KINDS = ("cases", "plan")
@@ -148,84 +145,6 @@ def county_map_image(request):
 # --- following ---------------------------------------------------------------
 
 
-def _follow_target(data) -> dict | None:
-    """What the follow form is about, for its heading; None when it names nothing real."""
-    if str(data.get("case", "")).isdigit():
-        case = selectors.public_cases().filter(pk=int(data["case"])).first()
-        return (
-            {"label": f"the opt-out request of {case.jurisdiction}", "obj": case} if case else None
-        )
-    if str(data.get("jurisdiction", "")).isdigit():
-        j = (
-            Jurisdiction.objects.select_related("state")
-            .filter(pk=int(data["jurisdiction"]))
-            .first()
-        )
-        return {"label": str(j), "obj": j} if j else None
-    if data.get("state"):
-        state = State.objects.filter(postal_code__iexact=str(data["state"])[:2]).first()
-        return {"label": state.name, "obj": state} if state else None
-    return None
-
-
-@require_http_methods(["GET", "POST"])
-def follow(request):
-    data = request.POST if request.method == "POST" else request.GET
-    target = _follow_target(data)
-    if target is None:
-        return render(request, "public/follow_unknown.html", status=404)
-    form = FollowForm(request.POST or None, initial=data.dict())
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.follow_request(
-                email=d["email"],
-                case_id=d.get("case"),
-                jurisdiction_id=d.get("jurisdiction"),
-                state_code=d.get("state") or None,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return render(
-                request, "public/follow_sent.html", {"target": target, "email": d["email"]}
-            )
-    status = 400 if form.is_bound else 200
-    return render(request, "public/follow.html", {"form": form, "target": target}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def follow_confirm(request, token: str):
-    """
-    GET shows a button, POST confirms: mail scanners that open every link
-    must not confirm on the reader's behalf.
-    """
-    try:
-        follow_obj = services.follow_from_confirm_token(token)
-    except services.InvalidToken as exc:
-        return render(request, "public/token_error.html", {"message": exc.messages[0]}, status=400)
-    if follow_obj is None:
-        message = "This follow was cancelled. Ask to follow again."
-        return render(request, "public/token_error.html", {"message": message}, status=400)
-    if request.method == "POST":
-        follow_obj = services.follow_confirm(token=token)
-        return render(request, "public/follow_confirmed.html", {"follow": follow_obj})
-    return render(request, "public/follow_confirm.html", {"follow": follow_obj})
-
-
-@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request, token: str):
-    try:
-        follow_obj = services.follow_from_unsubscribe_token(token)
-    except services.InvalidToken as exc:
-        return render(request, "public/token_error.html", {"message": exc.messages[0]}, status=400)
-    if request.method == "POST":
-        label = services.follow_unsubscribe(token=token)
-        return render(request, "public/unsubscribed.html", {"label": label})
-    return render(request, "public/unsubscribe.html", {"follow": follow_obj})
-
-
 # --- exports -----------------------------------------------------------------
 
 # What the export reads of each case, as plain values in one query: no model
@@ -285,6 +204,7 @@ def csv_columns() -> list[tuple[str, Callable]]:
     value: the file holds every case, and many share a day.
     """
     case_url = services.absolute(reverse("optouts:detail", args=[0]))[: -len("0/")]
+    agreements = state_agreement_statuses()  # each state's agreement with ICE, as of now
     bodies, stages = dict(RequestingBody.choices), dict(Stage.choices)
     outcomes = dict(Outcome.choices)
     zone, today = timezone.get_current_timezone(), timezone.localdate()
@@ -322,6 +242,7 @@ def csv_columns() -> list[tuple[str, Callable]]:
         ("url", lambda r: f"{case_url}{r['id']}/"),
         ("jurisdiction", field("jurisdiction__name")),
         ("state", field("jurisdiction__state__postal_code")),
+        ("state_agreement", lambda r: agreements.get(r["jurisdiction__state__postal_code"], "")),
         ("fips", field("jurisdiction__fips")),
         ("requesting_official", field("requesting_official")),
         ("requesting_body", lambda r: bodies.get(r["requesting_body"], r["requesting_body"])),
@@ -428,93 +349,6 @@ def cases_csv(request):
     else:
         response = StreamingHttpResponse(streamed, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="optout-requests.csv"'
-    return response
-
-
-@pagecache.cached_page(kinds=("cases", "plan"), params=("state",), private=False)
-def calendar_ics(request, pk: int | None = None):
-    """
-    Scheduled and actual activation dates, and the meetings of the open public
-    cases: everything, one state's (?state=CA) or one case's (its
-    jurisdiction's activation and its meeting). A resolved or withdrawn case's
-    meeting leaves the calendar: a subscribed calendar shows what is still
-    ahead, not what was settled.
-
-    Every stamp comes from the data, never from the clock, so the same data
-    gives the same bytes and a calendar app's copy stays valid (conditional
-    GET, public/conditional.py).
-    """
-    from icalendar import Calendar, Event
-
-    try:
-        state = clean_state(request.GET.get("state", ""))
-    except ValidationError as exc:
-        return _unknown_state(exc)
-    case = None
-    if pk is not None:
-        case = selectors.public_cases().filter(pk=pk).first()
-        if case is None:
-            raise Http404("No public opt-out request with this number.")
-    cal = Calendar()
-    cal.add("prodid", "-//scomm//Secure Communities opt-out tracker//EN")
-    cal.add("version", "2.0")
-    name = "Secure Communities: activations and meetings"
-    if case is not None:
-        name = f"{name}, {case.jurisdiction}"
-    elif state:
-        name = f"{name}, {state.upper()}"
-    cal.add("x-wr-calname", name)
-    host = settings.SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "scomm"
-    jurisdictions = Jurisdiction.objects.select_related("state").only(
-        "id",
-        "name",
-        "scheduled_activation",
-        "actual_activation",
-        "plan_status",
-        "state__postal_code",
-    )
-    meetings = selectors.public_cases().filter(
-        meeting_at__isnull=False, stage__in=selectors.PENDING_STAGES
-    )
-    if case is not None:
-        jurisdictions = jurisdictions.filter(pk=case.jurisdiction_id)
-        meetings = meetings.filter(pk=case.pk)
-    elif state:
-        jurisdictions = jurisdictions.filter(state__postal_code__iexact=state)
-        meetings = meetings.filter(jurisdiction__state__postal_code__iexact=state)
-    for j in jurisdictions.exclude(
-        scheduled_activation__isnull=True, actual_activation__isnull=True
-    ).order_by("id"):
-        if j.actual_activation:
-            summary, day, kind = f"Activated: {j}", j.actual_activation, "activated"
-        elif j.plan_status == Jurisdiction.PlanStatus.REMOVED:
-            continue
-        else:
-            summary, day, kind = f"Scheduled activation: {j}", j.scheduled_activation, "scheduled"
-        event = Event()
-        event.add("uid", f"activation-{j.pk}@{host}")
-        # The day itself: it changes exactly when the entry does.
-        event.add("dtstamp", datetime.datetime.combine(day, datetime.time(), datetime.UTC))
-        event.add("summary", summary)
-        event.add("dtstart", day)
-        event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("url", services.absolute(j.get_absolute_url()))
-        event.add("categories", [kind])
-        cal.add_component(event)
-    for meeting in meetings.order_by("meeting_at", "id"):
-        event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
-        event.add("dtstamp", meeting.updated_at)
-        event.add("summary", f"Opt-out meeting: {meeting.jurisdiction}")
-        event.add("dtstart", meeting.meeting_at)
-        event.add("dtend", meeting.meeting_at + datetime.timedelta(hours=1))
-        if meeting.meeting_location:
-            event.add("location", meeting.meeting_location)
-        event.add("url", services.absolute(meeting.get_absolute_url()))
-        event.add("categories", ["meeting"])
-        cal.add_component(event)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="scomm.ics"'
     return response
 
 
