@@ -114,9 +114,16 @@ class JurisdictionAdmin(ChangesPages, SimpleHistoryAdmin):
         obj._history_user = request.user
         obj._change_reason = "Edited in the admin"
         with transaction.atomic():
+            # What the row held, read from the table: the form may not say (an import, an action).
+            before = (
+                Jurisdiction.objects.filter(pk=obj.pk)
+                .values_list("actual_activation", "actual_activation_precision")
+                .first()
+            )
             super().save_model(request, obj, form, change)
             # The open cases record the activation in this transaction (jurisdictions.signals).
-            if "actual_activation" in form.changed_data and obj.actual_activation:
+            now = (obj.actual_activation, obj.actual_activation_precision)
+            if obj.actual_activation and now != before:
                 activated_send(
                     activations={obj.pk: (obj.actual_activation, obj.actual_activation_precision)},
                     user=request.user,
