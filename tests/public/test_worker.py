@@ -54,7 +54,8 @@ def test_a_real_worker_tells_followers_of_a_schedule_applied_in_bulk(
         if version.status == version.Status.CHECKED:
             break
         time.sleep(0.3)
-    optouts.schedule_apply(version_id=version.pk, user=admin)
+    # The row moves the date of a jurisdiction with an open request: applied as the admin ticked it.
+    optouts.schedule_apply(version_id=version.pk, user=admin, confirmed=[jurisdiction.pk])
     event = public_case.events.get(kind="schedule")
     while time.monotonic() < deadline + 30:
         notices = list(FollowNotice.objects.filter(email="s@example.org", event=event))
