@@ -311,6 +311,8 @@ def test_the_case_page_keeps_a_fixed_number_of_queries_with_many_letters(
     _sent(case, counsel)
     _draft(case, counsel)
     _entry(case, counsel, public=True, files=[upload("a.pdf", tiny_pdf())])
+    # Once, for what a process reads on its first page and keeps (the states, the last sweep).
+    client.get(case.get_absolute_url())
     few = _count(client, case.get_absolute_url())
     for _ in range(15):
         _draft(case, counsel, "follow-up")
