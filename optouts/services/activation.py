@@ -97,9 +97,7 @@ def _summary(case: OptOutRequest, day: datetime.date, precision: str) -> str:
     where = f"Secure Communities was activated in {case.jurisdiction} {when}"
     if case.opened_on and case.opened_on > day:
         return f"{where}, before this request was made."
-    return (
-        f"{where}, while this request was open: ICE activated the jurisdiction before answering it."
-    )
+    return f"{where}, while this request was open."
 
 
 def on_jurisdictions_activated(sender, *, activations, user=None, source="", **kwargs):

@@ -29,7 +29,7 @@ def test_california_and_dc_agreements_are_on_record_with_their_precision(census)
     dc = list(census["DC"].agreement_events.order_by("occurred_on"))
     assert [(e.kind, e.date_shown) for e in dc] == [
         ("signed", "November 2009"),
-        ("terminated", "on or before Dec 31, 2010"),
+        ("terminated", "on or before Jul 31, 2010"),
         ("ice_terminated_all", "Aug 5, 2011"),
     ]
     assert "Lanier" in dc[0].signed_by
@@ -47,7 +47,7 @@ def test_a_record_in_the_future_is_refused():
 
 def test_the_state_page_shows_the_agreement_in_date_order(client, census):
     body = client.get("/jurisdictions/states/DC/").content.decode()
-    assert body.index("November 2009") < body.index("on or before Dec 31, 2010")
+    assert body.index("November 2009") < body.index("on or before Jul 31, 2010")
     assert "Chief Cathy L. Lanier" in body and 'id="agreement-status">Not required by ICE' in body
     assert client.get("/jurisdictions/states/ZZ/").status_code == 404
 
