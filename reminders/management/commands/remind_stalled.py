@@ -1,6 +1,7 @@
 """
-Run the reminders sweep in the foreground and print what it sent. On the
-embedded default (no Redis, no beat) this is how reminders run: from cron.
+Run the reminders sweep in the foreground and print what it sent: for a
+look at what is due (--dry-run), for a past day (--today), or from cron where
+no beat runs. scripts/start's worker already sweeps on its schedule.
 """
 
 import datetime
