@@ -56,4 +56,4 @@ class Command(BaseCommand):
         sys.stdout.flush()
         # The worker takes this process's place, so that stopping this id stops it.
         argv = worker_argv()
-        os.execv(argv[0], argv)
+        os.execv(argv[0], argv)  # nosec B606: our own interpreter and arguments, no shell
