@@ -19,7 +19,6 @@ from optouts import services as optout_services
 from optouts.models import Delivery, DeliveryMethod, OptOutRequest, Recipient
 from optouts.selectors import ice_office_for
 
-from . import pdf
 from .models import FrozenLetterError, Letter, LetterStatus, LetterTemplate
 from .offices import office_for, office_kind_for, office_letterhead_lines, office_return_lines
 from .placeholders import (
@@ -300,6 +299,10 @@ def letter_pdf_build(
     result) and the admin's preview all print through here, so what is
     previewed is what is sent.
     """
+    # WeasyPrint is loaded by the first PDF a process lays out, not by every
+    # web worker at start-up (it is most of a worker's memory).
+    from . import pdf
+
     return pdf.render_letter_pdf(
         template_name=LETTER_TEMPLATE,
         context=context or letter_context(letter=letter, as_sent=as_sent),

@@ -12,7 +12,6 @@ import logging
 from django.template.loader import render_to_string
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
-from .. import pdf
 from ..letters import letter_render_pdf, seal_media
 from .record import case_file_context
 
@@ -74,6 +73,8 @@ def numbers_stamp(writer: PdfWriter, *, label: str) -> None:
     laid over each page in turn; a page that was turned (/Rotate) is turned
     upright in its content first, so the number reads the right way up.
     """
+    from .. import pdf  # WeasyPrint, loaded by the first PDF laid out
+
     total = len(writer.pages)
     numbers = PdfReader(
         io.BytesIO(
@@ -116,6 +117,8 @@ def case_file_pdf(*, bundle: dict, report=lambda *a: None) -> bytes:
     }
     context = case_file_context({**bundle, "attachments_left_out": left_out})
     report(1, total, "Laying out the cover, the timeline and the logs")
+    from .. import pdf  # WeasyPrint, loaded by the first PDF laid out
+
     cover = pdf.render_html_pdf(
         html=render_to_string("correspondence/pdf/case_file.html", context),
         media=_cover_media(bundle),
