@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import pagecache
+from core.files import display_name
 from optouts import services as optout_services
 from optouts.models import CaseEvent
 
 from .models import Attachment, Correspondence
-from .uploads import display_name, upload_check
+from .uploads import upload_check
 
 
 @transaction.atomic

@@ -8,53 +8,19 @@ save, update or delete may change it afterwards.
 """
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from core.files import private_storage
 from jurisdictions.models import OfficeKind
 from optouts.models import Delivery, DeliveryMethod, OptOutRequest, Recipient
 
 from .placeholders import placeholders_check
-
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """
-    Attachments, frozen letters and exports live beside MEDIA_ROOT, never in
-    it, so no static or media route can serve them: only the views that
-    check permissions read them.
-    """
-
-    @cached_property
-    def base_location(self):
-        configured = getattr(settings, "SCOMM_PRIVATE_MEDIA_ROOT", None)
-        if configured:
-            return str(configured)
-        media = Path(settings.MEDIA_ROOT)
-        return str(media.parent / f"{media.name}-private")
-
-    @cached_property
-    def location(self):
-        return str(Path(self.base_location).resolve())
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; they are served by a view.")
-
-
-_private_storage = PrivateStorage()
-
-
-def private_storage():
-    return _private_storage
 
 
 def _server_name(folder: str, extension: str) -> str:

@@ -4,20 +4,10 @@ it is refused, before anything is saved.
 """
 
 import zipfile
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _megabytes(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+from core.files import kind_of, upload_head
 
 
 def upload_check(upload) -> str:
@@ -27,29 +17,9 @@ def upload_check(upload) -> str:
     PDF, an image or a Word document.
     """
     name = getattr(upload, "name", "") or "the file"
-    limit = settings.SCOMM_MAX_UPLOAD_BYTES
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(f"“{name}” is empty.")
-    if size > limit:
-        raise ValidationError(
-            f"“{name}” is too large ({_megabytes(size)}); the limit is {_megabytes(limit)}."
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    kind = None
-    if head.startswith(b"%PDF-"):
-        kind = "pdf"
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind = "png"
-    elif head.startswith(b"\xff\xd8\xff"):
-        kind = "jpeg"
-    elif head.startswith((b"GIF87a", b"GIF89a")):
-        kind = "gif"
-    elif head.startswith(_OLE):
-        kind = "doc"
-    elif head.startswith(b"PK\x03\x04"):
+    kind = kind_of(upload_head(upload, name=name))
+    if kind == "zip":
+        kind = None
         try:
             with zipfile.ZipFile(upload) as archive:
                 if "word/document.xml" in archive.namelist():
@@ -72,10 +42,3 @@ def upload_check(upload) -> str:
             "Files are checked by their content, not by their name."
         )
     return kind
-
-
-def display_name(name: str) -> str:
-    """The user's file name, cut to something safe to show and to offer back as a download name."""
-    name = Path(name or "file").name
-    cleaned = "".join(c for c in name if c.isprintable() and c not in '\\/:*?"<>|')
-    return cleaned.strip()[:200] or "file"

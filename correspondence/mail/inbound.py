@@ -23,12 +23,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import pagecache
+from core.files import display_name
 from optouts import services as optout_services
 from optouts.models import CaseEvent, OptOutRequest
 
 from .. import log
 from ..models import Correspondence, IncomingMail, OutgoingMail
-from ..uploads import display_name, upload_check
+from ..uploads import upload_check
 from . import parsing
 from .addresses import address_case, addresses_in
 from .outbound import outgoing_mail_fail

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.files import display_name
+
 from ..models import CaseEvent, Delivery
-from ..proofs import display_name, proof_check
+from ..proofs import proof_check
 from .base import _lock
 from .notice import recipient_in_words
 from .timeline import event_add

@@ -1,0 +1,106 @@
+"""
+Files people upload and files the site keeps private, for every app.
+
+Private files (attachments, frozen letters, exports, proofs of receipt,
+original emails) live beside MEDIA_ROOT, never in it, so no static or media
+route can serve them: only the views that check permissions read them.
+
+An upload is judged by its first bytes, never by its name: a file called
+"receipt.pdf" that is an executable is refused, and a scan called "scan"
+that is a PDF is kept.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
+
+# Kinds told apart by the bytes a file starts with.
+MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    # The old binary Word format (OLE compound file).
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+    # A ZIP container: a .docx, or any other archive.
+    (b"PK\x03\x04", "zip"),
+)
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """
+    Files with no URL. The root is read when first used, never at import
+    time, so tests and deployments can move it.
+    """
+
+    @cached_property
+    def base_location(self):
+        configured = getattr(settings, "SCOMM_PRIVATE_MEDIA_ROOT", None)
+        if configured:
+            return str(configured)
+        media = Path(settings.MEDIA_ROOT)
+        return str(media.parent / f"{media.name}-private")
+
+    @cached_property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; they are served by a view.")
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    return _private_storage
+
+
+def megabytes(size: int) -> str:
+    """A size as people read it: "900 bytes", "820.5 KB", "31.5 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def upload_head(upload, *, name: str) -> bytes:
+    """
+    The first bytes of an upload, after refusing one that is empty or over
+    SCOMM_MAX_UPLOAD_BYTES with a ValidationError naming the file. The
+    upload is left at its start.
+    """
+    limit = settings.SCOMM_MAX_UPLOAD_BYTES
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(f"“{name}” is empty.")
+    if size > limit:
+        raise ValidationError(
+            f"“{name}” is too large ({megabytes(size)}); the limit is {megabytes(limit)}."
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return head
+
+
+def kind_of(head: bytes) -> str | None:
+    """The kind of a file by its first bytes (a key of MAGIC's kinds), or None."""
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def display_name(name: str, *, default: str = "file") -> str:
+    """The user's file name, cut to something safe to show and to offer back as a download name."""
+    name = Path(name or default).name
+    cleaned = "".join(c for c in name if c.isprintable() and c not in '\\/:*?"<>|').strip()
+    return cleaned[:200] or default
