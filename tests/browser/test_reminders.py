@@ -56,7 +56,7 @@ def test_the_bell_counts_unread_reminders_and_the_page_reads_them(page, people, 
     page.get_by_label("One email a day with all of them").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert "Saved" in page.locator(".messages").inner_text()
+    assert "Email preference saved: one email a day" in page.locator(".messages").inner_text()
     assert ReminderPreference.objects.get(user=people["staff"]).delivery == "digest"
 
 
