@@ -4,11 +4,10 @@ all are safe to repeat, so they acknowledge late (a killed worker's task is
 delivered again, and the sweep re-queues what was lost).
 """
 
-import os
-import time
-
 from celery import shared_task
 from django.db import DatabaseError
+
+from core import faults
 
 from . import services
 
@@ -33,10 +32,9 @@ def reminders_sweep() -> int:
 @shared_task(**RETRY)
 def reminder_send(reminder_id: int) -> str:
     """Send one reminder: notifications once, then the emails not sent yet."""
-    pause = float(os.environ.get("SCOMM_REMINDER_SEND_PAUSE", "0") or 0)
-    if pause:  # only the worker tests set it, to kill a worker in the middle of a sweep
-        time.sleep(pause)
+    faults.pause_at("reminder-send")  # the fault tests kill a worker here, off otherwise
     reminder = services.reminder_send(reminder_id=reminder_id)
+    faults.pause_at("reminder-sent")  # after the commit, before the emails
     services.reminder_emails_send(reminder_id=reminder_id)
     return reminder.status
 

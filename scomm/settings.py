@@ -125,7 +125,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("SCOMM_PROXY_COUNT", default=0)
+# The client address, as every limit counts it (core/clientip.py): behind
+# SCOMM_PROXY_COUNT proxies, the Nth address from the right of X-Forwarded-For.
+SCOMM_PROXY_COUNT = env.int("SCOMM_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
@@ -138,7 +141,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("SCOMM_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("SCOMM_MEDIA_ROOT", default=str(BASE_DIR / "media")))
