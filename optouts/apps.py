@@ -17,4 +17,11 @@ class OptoutsConfig(AppConfig):
         from .services.schedules import schedule_cases_at_stake
 
         activated.connect(on_jurisdictions_activated, dispatch_uid="optouts-activation")
+        # Every row of a case's timeline and copies of its notice, however it
+        # is written (the admin too), touches the case (services.touch).
+        from .models import CaseEvent, Delivery
+        from .services.touch import connect_case_touch
+
+        connect_case_touch(CaseEvent)
+        connect_case_touch(Delivery)
         guards.cases_provider(schedule_cases_at_stake)

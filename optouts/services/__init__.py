@@ -13,6 +13,7 @@ The only writer of a case and its timeline (STYLE.md, "Our layout").
     moves       the resolution, the withdrawal
     schedules   a deployment schedule applied to the plan and to the open cases
     activation  a jurisdiction's activation on its open cases' timelines
+    touch       the one rule for when a case's public artefacts are stale
 
 Callers import from here: `from optouts import services`.
 """
@@ -40,11 +41,13 @@ from .receipts import delivery_receipt_record
 from .activation import activations_record
 from .schedules import schedule_apply, schedule_cases_to_flag, schedule_load
 from .timeline import event_add, event_record, events_add_many
+from .touch import case_touch
 
 __all__ = [
     "ConcurrentChangeError",
     "TransitionError",
     "activations_record",
+    "case_touch",
     "deliveries_record",
     "delivery_fail",
     "delivery_receipt_record",
