@@ -61,6 +61,15 @@ def case_detail(*, pk: int) -> OptOutRequest:
     return case_pages().get(pk=pk)
 
 
+def renewal_of(*, case: OptOutRequest, user) -> OptOutRequest | None:
+    """
+    The request renewing `case`, if this user may see it: a renewal still in
+    draft is its jurisdiction's own, so the public page of the denied request
+    links to it only once its first copy of the notice is sent.
+    """
+    return cases_visible_to(user).filter(reopens=case).only("id").first()
+
+
 def notice_copies(*, case: OptOutRequest) -> list[Delivery]:
     """
     The copies of the notice for the notice table, in one query, each with

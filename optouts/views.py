@@ -18,7 +18,7 @@ from jurisdictions.selectors import agreements_among, state_agreement_events
 
 from . import forms, selectors, services, views_moves
 from .filters import CaseFilter
-from .models import CaseEvent, OptOutRequest, Recipient, Stage
+from .models import CaseEvent, Recipient, Stage
 from .permissions import (
     COUNSEL,
     STAFF,
@@ -110,7 +110,7 @@ def case_detail(
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
     may_note = can_see_private(user, case.jurisdiction_id)
-    renewed_by = OptOutRequest.objects.filter(reopens=case).only("id").first()
+    renewed_by = selectors.renewal_of(case=case, user=user)
     # The facts and the timeline are the same for everyone who may see the
     # same notes; only the forms (and the letters) around them are this user's.
     summary = fragments.cached_fragment(

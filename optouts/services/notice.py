@@ -2,7 +2,8 @@
 A case's notice: drafting the request (about one jurisdiction, or about the
 whole state), recording the copies sent to the SIB and ICE (the draft
 becomes "notice sent" when both have one), and renewing a denied request
-with a new notice.
+with a new notice (its note on the denied request public only once the new
+request is).
 
 A copy is recorded as *sent*, never as delivered: a mailed letter reaches
 nobody the day it is posted. Its receipt, when proof of it comes, is a
@@ -34,6 +35,7 @@ from ..stages import RENEWABLE_OUTCOMES
 from .base import REQUIRED_RECIPIENTS, TransitionError, _check, _lock, opening_check
 from .moves import _move
 from .timeline import event_add
+from .touch import case_touch
 
 # How the timeline names each recipient in a sentence ("Notice sent to the SIB").
 RECIPIENT_NAMES = {
@@ -237,6 +239,7 @@ def deliveries_record(
         )
         for copy in copies
     ]
+    renewal_publish(case)
     if case.stage == Stage.DRAFT and not missing_recipients(case):
         last = max(case.deliveries.values_list("sent_on", flat=True))
         _move(
@@ -341,12 +344,38 @@ def optout_reopen(
         opened_on=opened_on,
         opened_precision=opened_precision,
     )
+    # The old case is public, the new one a draft: the note that points to it
+    # stays off the public record until the new case is public too.
     event_add(
         case=case,
         kind=CaseEvent.Kind.NOTE,
         occurred_on=new_case.opened_on,
         date_precision=opened_precision,
         actor=user,
-        summary=f"Renewed with a new notice: request #{new_case.pk}.",
+        summary=renewal_summary(new_case),
+        is_public=False,
     )
     return new_case
+
+
+def renewal_summary(new_case: OptOutRequest) -> str:
+    """The old case's timeline note that names the request renewing it."""
+    return f"Renewed with a new notice: request #{new_case.pk}."
+
+
+def renewal_publish(case: OptOutRequest) -> None:
+    """
+    Once a renewing request is public (its first copy of the notice sent),
+    the note on the denied request that names it is public too. Nothing for
+    a case that renews nothing, is not public yet, or whose note already is.
+    """
+    if case.reopens_id is None or not OptOutRequest.objects.public().filter(pk=case.pk).exists():
+        return
+    published = CaseEvent.objects.filter(
+        request_id=case.reopens_id,
+        kind=CaseEvent.Kind.NOTE,
+        summary=renewal_summary(case),
+        is_public=False,
+    ).update(is_public=True)
+    if published:
+        case_touch(case_id=case.reopens_id)
