@@ -34,82 +34,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
-from core import peruser
-
-GENERATION_KEY = "scomm:pages:generation"
-
-
-# What a page can show, each with a generation of its own. A service that
-# changes one says so with changed(); a page's copies are keyed by the
-# generations of the kinds it shows.
-KINDS = ("cases", "plan", "letters")
-
-
-def _known(kinds: Iterable[str]) -> tuple[str, ...]:
-    kinds = tuple(kinds)
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        raise ValueError(f"Unknown kinds of page data: {sorted(unknown)}")
-    return kinds
-
-
-def changed(*kinds: str) -> None:
-    """
-    A service changed what pages of these kinds show: their kept copies are
-    stale from now on, and again once the change commits (a page built
-    between the write and the commit read the old rows and must not outlive
-    them).
-    """
-    kinds = _known(kinds)
-    for kind in kinds:
-        _bump(kind)
-    transaction.on_commit(lambda: [_bump(kind) for kind in kinds])
-
-
-def _key(kind: str) -> str:
-    return f"{GENERATION_KEY}:{kind}"
-
-
-def _bump(kind: str) -> None:
-    try:
-        cache.incr(_key(kind))
-    except ValueError:
-        cache.set(_key(kind), 1, timeout=None)
-
-
-def generations(*, user=None) -> dict[str, int]:
-    """
-    The generation of every kind, read in one round trip: for a signed-in
-    `user`, the same round trip as their kept roles and bell (core.peruser).
-    """
-    keys = [_key(k) for k in KINDS]
-    if getattr(user, "is_authenticated", False):
-        found = peruser.read_along(user, keys)
-    else:
-        found = cache.get_many(keys)
-    missing = [_key(k) for k in KINDS if _key(k) not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, 1, timeout=None)
-        found = cache.get_many([_key(k) for k in KINDS])
-    return {k: found.get(_key(k), 0) for k in KINDS}
-
-
-def generation(*kinds: str, known: dict[str, int] | None = None) -> str:
-    """
-    The generations of `kinds` (all of them by default): part of every cache
-    key that must follow the data. `known`, the generations a request has
-    already read, saves the round trip.
-    """
-    kinds = kinds or KINDS
-    found = known if known is not None else generations()
-    return ".".join(str(found.get(k, 0)) for k in kinds)
-
+from core.cache import available as cache_available
+from core.generations import (  # noqa: F401 - the page cache's names, as before
+    GENERATION_KEY,
+    KINDS,
+    _known,
+    changed,
+    generation,
+    generations,
+)
 
 # While one request builds a missing copy, the others asking for it wait for
 # that copy (up to BUILD_WAIT_SECONDS) instead of all building it at once
@@ -146,6 +83,8 @@ def _find(key: str) -> tuple[Any, bool]:
         return value, False
     if claim(key):
         return None, True
+    if not cache_available():  # nobody can be building it: build it here at once
+        return None, False
     return wait_for(key), False
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from core.cache import run_when_back
+
 
 def _keys(name: str, user_id: int) -> tuple[str, str]:
     return f"scomm:user:{user_id}:{name}:version", f"scomm:user:{user_id}:{name}"
@@ -93,7 +95,8 @@ def changed(name: str, user_ids: Iterable[int]) -> None:
                 cache.set(key, 1, timeout=None)
 
     bump()
-    transaction.on_commit(bump)
+    # After the commit, best-effort, and again once a cache that is down is back.
+    transaction.on_commit(lambda: run_when_back(bump))
 
 
 def forget(user, name: str) -> None:
