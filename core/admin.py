@@ -6,13 +6,27 @@ itself: a ModelAdmin with ChangesPages names the kinds of page data
 (core.pagecache.KINDS) its model's rows are part of.
 """
 
+from django.db.models import DateField
+
 from . import pagecache
+from .forms import date_in_range
 
 
 class ChangesPages:
     """A ModelAdmin mixin: every save or delete through it renews `page_kinds`."""
 
     page_kinds: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A date typed in the admin lies in the years the site counts with, as on its pages.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if (
+            field is not None
+            and isinstance(db_field, DateField)
+            and (date_in_range not in field.validators)
+        ):
+            field.validators.append(date_in_range)
+        return field
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -15,3 +15,74 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, field: str | N
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(field, exc.messages)
+
+
+# --- dates in range ---------------------------------------------------------------------------
+#
+# Every date a person types or a file gives lies within the years the site can
+# count with: a meeting "on 9999-12-31" would overflow the calendar's and the
+# reminders' arithmetic (a day later than the last day Python knows). The
+# forms and the services refuse such dates with the same words.
+
+EARLIEST_YEAR = 2005
+LATEST_YEAR = 2099
+DATE_RANGE_MESSAGE = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
+def date_in_range(value) -> None:
+    """A date (or a date and time) between EARLIEST_YEAR and LATEST_YEAR; None passes."""
+    if value is None or value == "":
+        return
+    year = getattr(value, "year", None)
+    if not isinstance(year, int) or not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_range")
+
+
+def date_range_check(value, *, field: str) -> None:
+    """A service's own check: the form's message, keyed by the field that holds the date."""
+    try:
+        date_in_range(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+class _InRange:
+    """The range is checked first and alone: a date out of it needs no other word."""
+
+    default_validators = [date_in_range]
+
+    def run_validators(self, value):
+        if value not in self.empty_values:
+            date_in_range(value)
+        super().run_validators(value)
+
+
+class DateField(_InRange, forms.DateField):
+    """A date between EARLIEST_YEAR and LATEST_YEAR."""
+
+
+class DateTimeField(_InRange, forms.DateTimeField):
+    """
+    A date and time between EARLIEST_YEAR and LATEST_YEAR, checked before any
+    arithmetic: 9999-12-31 23:30 in a timezone west of UTC is already past the
+    last moment Python can hold in UTC.
+    """
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(DATE_RANGE_MESSAGE, code="date_range") from None
+
+
+def dates_in_range(form: forms.BaseForm) -> forms.BaseForm:
+    """
+    Put the range check on every date and date-and-time field of a form,
+    those a ModelForm made from its model's fields included. Returns the form.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField | forms.DateTimeField) and (
+            date_in_range not in field.validators
+        ):
+            field.validators.append(date_in_range)
+    return form

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import DateField
 from jurisdictions.models import Office
 from optouts.forms import DATE, not_future
 from optouts.models import DeliveryMethod
@@ -32,6 +33,7 @@ class LetterEditForm(forms.ModelForm):
             "signatory_name": "A letter is sent signed: it cannot be sent without this name.",
         }
         error_messages = {"letter_date": {"required": "Give the date the letter bears."}}
+        field_classes = {"letter_date": DateField}
 
     def _clean_text(self, name):
         value = self.cleaned_data.get(name, "")
@@ -58,7 +60,7 @@ class LetterSendForm(forms.Form):
     method = forms.ChoiceField(
         label="Sent by", choices=DeliveryMethod.choices, widget=forms.RadioSelect, initial="letter"
     )
-    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[not_future])
+    sent_on = DateField(label="Date sent", widget=DATE, validators=[not_future])
     reference = forms.CharField(
         label="Reference (optional)",
         required=False,
@@ -107,6 +109,7 @@ class CorrespondenceForm(forms.ModelForm):
             "occurred_on": DATE,
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"occurred_on": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import pagecache
+from core.forms import date_range_check
 from jurisdictions.models import OfficeKind, StateIdentificationBureau
 from optouts import services as optout_services
 from optouts.models import Delivery, DeliveryMethod, OptOutRequest, Recipient
@@ -169,6 +170,8 @@ def _apply_changes(letter: Letter, fields: dict) -> None:
                 placeholders_check(fields[field])
             except ValidationError as exc:
                 raise ValidationError({field: exc.messages}) from None
+    if "letter_date" in fields:
+        date_range_check(fields["letter_date"], field="letter_date")
     for name, value in fields.items():
         setattr(letter, name, value)
     if not (letter.body or "").strip():
@@ -362,6 +365,7 @@ def letter_send(
     letter_send_check(letter=letter)
     if method not in DeliveryMethod.values:
         raise ValidationError({"method": "Choose email, letter or fax."})
+    date_range_check(sent_on, field="sent_on")
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "A letter cannot be sent in the future."})
     if sent_on < letter.letter_date:

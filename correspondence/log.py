@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import pagecache
 from core.files import display_name
+from core.forms import date_range_check
 from optouts import services as optout_services
 from optouts.models import CaseEvent
 
@@ -42,6 +43,7 @@ def correspondence_record(
     correspondence, so a public entry renews their kept copies.
     """
     kinds = [upload_check(f) for f in files]
+    date_range_check(occurred_on, field="occurred_on")
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": "This date is in the future."})
     if not summary.strip():

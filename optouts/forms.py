@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateField, DateTimeField
 from jurisdictions.models import State
 
 from .facts import DatePrecision, MeetingParty
@@ -36,13 +37,13 @@ def precision_field(label: str = "How precise the date is") -> forms.ChoiceField
     )
 
 
-def date_of_record_field(label: str = "Date", *, required: bool = True) -> forms.DateField:
+def date_of_record_field(label: str = "Date", *, required: bool = True) -> DateField:
     """
     A date of record. Its checks against today and the case's other dates
     are the services' (optouts.services.base), which know its precision.
     Left empty where it may be, the service takes today.
     """
-    return forms.DateField(
+    return DateField(
         label=label,
         widget=DATE,
         required=required,
@@ -73,7 +74,7 @@ class CaseCreateForm(forms.ModelForm):
         help_text="For a request about the whole state only.",
     )
 
-    opened_on = forms.DateField(
+    opened_on = DateField(
         label="Date of the request",
         widget=DATE,
         required=False,
@@ -134,7 +135,7 @@ class DeliveryForm(forms.Form):
 
     recipient_name = forms.CharField(label="Addressed to", max_length=200)
     method = forms.ChoiceField(choices=DeliveryMethod.choices, widget=forms.RadioSelect)
-    sent_on = forms.DateField(label="Date sent", widget=DATE, validators=[not_future])
+    sent_on = DateField(label="Date sent", widget=DATE, validators=[not_future])
     reference = forms.CharField(
         label="Tracking number or message ID (optional)",
         required=False,
@@ -148,7 +149,7 @@ class ReceiptForm(forms.Form):
     """The receipt of one copy already sent: when, who signed, and the proof."""
 
     delivery = forms.TypedChoiceField(label="Copy received", coerce=int)
-    received_on = forms.DateField(label="Date received", widget=DATE, validators=[not_future])
+    received_on = DateField(label="Date received", widget=DATE, validators=[not_future])
     received_by = forms.CharField(
         label="Signed or acknowledged by (optional)",
         required=False,
@@ -194,7 +195,7 @@ class DatedNoteForm(forms.Form):
 
 
 class ScheduleMeetingForm(forms.Form):
-    meeting_at = forms.DateTimeField(
+    meeting_at = DateTimeField(
         label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     location = forms.CharField(label="Place or call details", required=False, max_length=300)
@@ -220,7 +221,7 @@ class MeetingChangeForm(forms.Form):
 
 
 class PostponeMeetingForm(MeetingChangeForm):
-    new_meeting_at = forms.DateTimeField(
+    new_meeting_at = DateTimeField(
         label="New date and time (optional)",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -237,7 +238,7 @@ class ResolveForm(forms.Form):
         help_text="Only for a jurisdiction already activated: without a deactivation it is "
         "neither removed from the plan nor given a new date.",
     )
-    new_activation = forms.DateField(
+    new_activation = DateField(
         label="New activation date",
         required=False,
         widget=DATE,

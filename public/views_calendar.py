@@ -13,6 +13,8 @@ from jurisdictions.models import Jurisdiction
 from . import selectors, services
 from .views import _unknown_state
 
+_LAST_HOUR = datetime.datetime.max.replace(tzinfo=datetime.UTC) - datetime.timedelta(hours=1)
+
 
 @pagecache.cached_page(kinds=("cases", "plan"), params=("state",), private=False)
 def calendar_ics(request, pk: int | None = None):
@@ -80,7 +82,8 @@ def calendar_ics(request, pk: int | None = None):
         event.add("dtstamp", datetime.datetime.combine(day, datetime.time(), datetime.UTC))
         event.add("summary", summary)
         event.add("dtstart", day)
-        event.add("dtend", day + datetime.timedelta(days=1))
+        if day < datetime.date.max:  # a day stored before dates were bounded has no "next day"
+            event.add("dtend", day + datetime.timedelta(days=1))
         event.add("url", services.absolute(j.get_absolute_url()))
         event.add("categories", [kind])
         cal.add_component(event)
@@ -90,7 +93,8 @@ def calendar_ics(request, pk: int | None = None):
         event.add("dtstamp", meeting.updated_at)
         event.add("summary", f"Opt-out meeting: {meeting.jurisdiction}")
         event.add("dtstart", meeting.meeting_at)
-        event.add("dtend", meeting.meeting_at + datetime.timedelta(hours=1))
+        if meeting.meeting_at < _LAST_HOUR:  # an hour long, when there is an hour left
+            event.add("dtend", meeting.meeting_at + datetime.timedelta(hours=1))
         if meeting.meeting_location:
             event.add("location", meeting.meeting_location)
         event.add("url", services.absolute(meeting.get_absolute_url()))

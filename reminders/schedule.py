@@ -12,6 +12,14 @@ import holidays
 ONE_DAY = datetime.timedelta(days=1)
 
 
+def plus(day: datetime.date, delta: datetime.timedelta) -> datetime.date:
+    """`day + delta`, held at the first or last day Python knows instead of overflowing."""
+    try:
+        return day + delta
+    except OverflowError:
+        return datetime.date.max if delta > datetime.timedelta(0) else datetime.date.min
+
+
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.country_holidays("US", years=[year]).keys())
@@ -34,7 +42,10 @@ def add_business_days(day: datetime.date, n: int) -> datetime.date:
     step = ONE_DAY if n >= 0 else -ONE_DAY
     remaining = abs(n)
     while remaining:
-        day += step
+        following = plus(day, step)
+        if following == day:  # the first or last day Python knows
+            return day
+        day = following
         if is_business_day(day):
             remaining -= 1
     return day
@@ -61,7 +72,7 @@ def shift(day: datetime.date, days: int, *, business: bool, before: bool) -> dat
     sign = -1 if before else 1
     if business:
         return add_business_days(day, sign * days)
-    return day + datetime.timedelta(days=sign * days)
+    return plus(day, datetime.timedelta(days=sign * days))
 
 
 def latest_due(
@@ -101,8 +112,9 @@ def latest_due(
                     last -= ONE_DAY
                 due = add_business_days(last, -extra) if count else base
             else:
-                due = base + datetime.timedelta(
-                    days=((today - base).days // repeat_every) * repeat_every
+                due = plus(
+                    base,
+                    datetime.timedelta(days=((today - base).days // repeat_every) * repeat_every),
                 )
         if best is None or due > best:
             best = due
@@ -137,7 +149,7 @@ def next_due(
                 due = add_business_days(last, repeat_every - count % repeat_every)
             else:
                 steps = (today - base).days // repeat_every + 1
-                due = base + datetime.timedelta(days=steps * repeat_every)
+                due = plus(base, datetime.timedelta(days=steps * repeat_every))
         if best is None or due < best:
             best = due
     return best

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Min
 from django.utils import timezone
 
+from core.forms import date_range_check
+
 from ..facts import DatePrecision, date_display, earliest, latest
 from ..models import OptOutRequest, Recipient, Stage
 from ..transitions import TRANSITIONS
@@ -69,6 +71,7 @@ def precision_check(precision: str, *, field: str = "date_precision") -> str:
 
 def not_future(day: datetime.date, precision: str, *, field: str, what: str) -> None:
     """What is recorded has happened: refused only when even its earliest day is ahead."""
+    date_range_check(day, field=field)
     today = timezone.localdate()
     if earliest(day, precision) > today:
         raise ValidationError(

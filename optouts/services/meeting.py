@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.forms import date_range_check
+
 from ..facts import DatePrecision, MeetingParty, date_display
 from ..models import OptOutRequest, Stage
 from .base import _check, _lock, after_notice_check, date_of_record_check, not_before
@@ -45,6 +47,7 @@ def _meeting_date_check(case: OptOutRequest, meeting_at, set_on, set_precision, 
     """A meeting comes after the first copy of the notice and after the day it was set."""
     if meeting_at is None:
         raise ValidationError({field: "Give the meeting's date and time."})
+    date_range_check(meeting_at, field=field)
     day = timezone.localtime(meeting_at).date()
     after_notice_check(case, day, DatePrecision.DAY, field=field, what="The meeting")
     not_before(

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.forms import date_range_check
 from jurisdictions.models import Jurisdiction
 from jurisdictions.services import jurisdiction_plan_update
 
@@ -173,6 +174,7 @@ def optout_resolve(
         raise ValidationError({"outcome": "Choose one of the outcomes."})
     if outcome == Outcome.DATE_ADJUSTED and not new_activation:
         raise ValidationError({"new_activation": "An adjusted activation date needs the new date."})
+    date_range_check(new_activation, field="new_activation")
     if outcome == Outcome.OTHER and not outcome_text.strip():
         raise ValidationError({"outcome_text": "Describe the resolution."})
     _outcome_check(case, outcome, deactivated=deactivated)

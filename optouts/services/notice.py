@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import pagecache
+from core.forms import date_range_check
 from jurisdictions.models import Jurisdiction, State
 
 from ..facts import DatePrecision
@@ -161,6 +162,7 @@ def _delivery_add(
     reference: str = "",
     source: str = "",
 ) -> Delivery:
+    date_range_check(sent_on, field="sent_on")
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "A copy cannot be sent in the future."})
     delivery = Delivery(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.files import display_name
+from core.forms import date_range_check
 
 from ..models import CaseEvent, Delivery
 from ..proofs import proof_check
@@ -79,6 +80,7 @@ def delivery_receipt_record(
         raise ValidationError({"received_on": "This copy failed: it was never received."})
     if received_on is None:
         raise ValidationError({"received_on": "Give the date the copy was received."})
+    date_range_check(received_on, field="received_on")
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": "This date is in the future."})
     if received_on < delivery.sent_on:
