@@ -63,3 +63,14 @@ LABELS = {
 
 def allowed_actions(stage: str) -> list[str]:
     return [action for action, (sources, _) in TRANSITIONS.items() if stage in sources]
+
+# The move each open stage waits for: the case page opens its form.
+NEXT_MOVE: dict[str, str] = {
+    Stage.DRAFT: "send_notice",
+    Stage.NOTICE_SENT: "request_meeting",
+    Stage.MEETING_REQUESTED: "schedule_meeting",
+    Stage.MEETING_SCHEDULED: "hold_meeting",
+    Stage.MEETING_POSTPONED: "schedule_meeting",
+    Stage.MEETING_CANCELLED: "request_meeting",
+    Stage.MEETING_HELD: "resolve",
+}

@@ -31,7 +31,7 @@ from .permissions import (
 )
 from .stages import RENEWABLE_OUTCOMES
 from .views_moves import case_action, case_reopen  # noqa: F401 (the moves' own module)
-from .views_receipts import receipt_form_for
+from .views_receipts import awaiting_receipt, receipt_form_for
 
 CASE_LIST_PARAMETERS = (
     "q",
@@ -104,8 +104,15 @@ def case_detail(
     event_form=None,
     receipt_form=None,
     reopen_form=None,
+    open_form: str | None = None,
     status=200,
 ):
+    """
+    The case, its timeline and the forms of its moves. One form is open: the
+    one just refused, or the one asked for (`open_form`, from the GET of a
+    move's own address), or the move the case waits for; the others are
+    links, so the page builds one form however many moves there are.
+    """
     case = case_for_viewer(pk, request.user, queryset=selectors.case_pages())
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
@@ -153,17 +160,33 @@ def case_detail(
     timeline = fragments.cached_fragment(
         request, "optouts/_case_timeline.html", timeline_context, kinds=("cases", "plan")
     )
+    refused = {"notice": notice_forms, "receipt": receipt_form, "event": event_form}
+    refused.update(reopen=reopen_form, **({bound.prefix: bound} if bound is not None else {}))
+    opened = next((name for name, form in refused.items() if form), None)
+    opened = opened or open_form or views_moves.next_move(case)
+    may_notice = may_act and case.stage == Stage.DRAFT
+    may_reopen = (
+        may_act
+        and case.stage == Stage.RESOLVED
+        and case.outcome in RENEWABLE_OUTCOMES
+        and renewed_by is None
+    )
     context = {
         "case": case,
         "summary": summary,
         "timeline": timeline,
         "may_act": may_act,
         "may_note": may_note,
-        "actions": views_moves.action_forms(case, user, bound),
+        "opened": opened,
+        "actions": views_moves.action_forms(case, user, bound, opened=opened),
+        "may_notice": may_notice,
         "notice_forms": (notice_forms or _notice_forms(case))
-        if may_act and case.stage == Stage.DRAFT
+        if may_notice and opened == "notice"
         else [],
-        "receipt_form": (receipt_form or receipt_form_for(case)) if may_act else None,
+        "awaiting_receipt": may_act and bool(awaiting_receipt(case)),
+        "receipt_form": (receipt_form or receipt_form_for(case))
+        if may_act and opened == "receipt"
+        else None,
         "event_form": event_form
         or (
             forms.EventForm(
@@ -174,15 +197,16 @@ def case_detail(
                     "date_precision": "day",
                 },
             )
-            if may_note
+            if may_note and opened == "event"
             else None
         ),
-        "may_reopen": may_act
-        and case.stage == Stage.RESOLVED
-        and case.outcome in RENEWABLE_OUTCOMES
-        and renewed_by is None,
+        "may_reopen": may_reopen,
         "reopen_form": reopen_form
-        or forms.ReopenForm(prefix="reopen", initial={"opened_on": timezone.localdate()}),
+        or (
+            forms.ReopenForm(prefix="reopen", initial={"opened_on": timezone.localdate()})
+            if may_reopen and opened == "reopen"
+            else None
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "optouts/case_detail.html", context, status=status)
@@ -281,9 +305,11 @@ def case_create(request):
 
 @login_required
 def case_notice(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
+    if request.method != "POST":
+        return case_detail(request, pk, open_form="notice")
     notice_forms = _notice_forms(case, request.POST)
     # Only the ticked copies are recorded, and each of them must be complete.
     filled = [nf for nf in notice_forms if nf["included"]]
@@ -327,9 +353,11 @@ def case_notice(request, pk: int):
 
 @login_required
 def case_event(request, pk: int):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     case = case_for_actor(pk, request.user, roles=(STAFF, COUNSEL), queryset=selectors.case_pages())
+    if request.method != "POST":
+        return case_detail(request, pk, open_form="event")
     form = forms.EventForm(request.POST, prefix="event")
     if not form.is_valid():
         return case_detail(request, pk, event_form=form, status=400)

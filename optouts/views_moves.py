@@ -15,7 +15,7 @@ from core.views import run_service
 from . import forms, selectors, services
 from .facts import DatePrecision
 from .permissions import STAFF, can_act, case_for_actor
-from .transitions import LABELS, allowed_actions
+from .transitions import LABELS, NEXT_MOVE, allowed_actions
 
 ACTION_FORMS = {
     "request_meeting": forms.DatedNoteForm,
@@ -48,8 +48,18 @@ def _initial(case, action: str, today) -> dict:
     return initial
 
 
-def action_forms(case, user, bound=None) -> dict:
-    """The forms for the moves this user may make now, with sensible initial values."""
+def next_move(case) -> str | None:
+    """The move the case waits for, whose form the case page opens (the notice, for a draft)."""
+    move = NEXT_MOVE.get(case.stage)
+    return "notice" if move == "send_notice" else move
+
+
+def action_forms(case, user, bound=None, opened: str | None = None) -> dict:
+    """
+    The moves this user may make now. Only the `opened` one (or the refused
+    one, `bound`) carries its form; the others are links to the case page
+    with their form open, so the page builds one form, not seven.
+    """
     if not can_act(user, case.jurisdiction_id, (STAFF,)):
         return {}
     today = timezone.localdate()
@@ -60,11 +70,12 @@ def action_forms(case, user, bound=None) -> dict:
     for action in actions:
         if action == "send_notice":
             continue  # the notice moves by its deliveries, in the notice form
-        form = (
-            bound
-            if bound is not None and bound.prefix == action
-            else ACTION_FORMS[action](prefix=action, initial=_initial(case, action, today))
-        )
+        if bound is not None and bound.prefix == action:
+            form = bound
+        elif action == opened and bound is None:
+            form = ACTION_FORMS[action](prefix=action, initial=_initial(case, action, today))
+        else:
+            form = None
         result[action] = {"label": LABELS[action], "form": form}
     return result
 
@@ -110,13 +121,16 @@ def _call(action: str, data: dict, common: dict):
 
 @login_required
 def case_action(request, pk: int, action: str):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """GET: the case page with this move's form open; POST: make the move."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     if action not in ACTION_FORMS:
         raise Http404("No such action.")
     from .views import case_detail, expected_version  # the page these moves are shown on
 
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
+    if request.method != "POST":
+        return case_detail(request, pk, open_form=action)
     form = ACTION_FORMS[action](request.POST, prefix=action)
     if not form.is_valid():
         return case_detail(request, pk, bound=form, status=400)
@@ -138,11 +152,13 @@ def case_action(request, pk: int, action: str):
 @login_required
 def case_reopen(request, pk: int):
     """Renew a denied request with a new notice, dated the day the new request was made."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     from .views import case_detail
 
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
+    if request.method != "POST":
+        return case_detail(request, pk, open_form="reopen")
     form = forms.ReopenForm(request.POST, prefix="reopen")
     if not form.is_valid():
         return case_detail(request, pk, reopen_form=form, status=400)

@@ -15,14 +15,14 @@ from .permissions import case_for_actor, case_for_viewer
 from .proofs import CONTENT_TYPES
 
 
-def _awaiting_receipt(case) -> list[Delivery]:
+def awaiting_receipt(case) -> list[Delivery]:
     """The copies sent (and not failed) whose receipt is not recorded yet."""
     return [d for d in case.deliveries.all() if d.received_on is None and d.status != "failed"]
 
 
 def receipt_form_for(case, data=None, files=None) -> forms.ReceiptForm | None:
     """The receipt form of the case page, or None when no copy awaits its receipt."""
-    waiting = _awaiting_receipt(case)
+    waiting = awaiting_receipt(case)
     if not waiting:
         return None
     return forms.ReceiptForm(data, files, prefix="receipt", deliveries=waiting)
@@ -38,9 +38,11 @@ def _version(request) -> int | None:
 def case_receipt(request, pk: int):
     from .views import case_detail
 
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     case = case_for_actor(pk, request.user, queryset=selectors.case_pages())
+    if request.method != "POST":
+        return case_detail(request, pk, open_form="receipt")
     form = receipt_form_for(case, request.POST, request.FILES)
     if form is None:
         raise Http404("No copy of this notice awaits its receipt.")

@@ -7,6 +7,7 @@ from jurisdictions.models import Jurisdiction
 from optouts import services
 from optouts.models import OptOutRequest, Stage
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.moves import open_move
 from tests.factories import (
     PASSWORD,
     IceOfficeFactory,
@@ -66,12 +67,12 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     assert page.locator("#stage").inner_text() == "Notice sent"
     assert page.locator("#missing-recipients").count() == 0
 
-    page.locator("#action-request_meeting summary").click()
+    open_move(page, "action-request_meeting")
     page.locator("#action-request_meeting").get_by_role("button").click()
     page.wait_for_load_state()
     assert page.locator("#stage").inner_text() == "Meeting requested"
 
-    page.locator("#action-schedule_meeting summary").click()
+    open_move(page, "action-schedule_meeting")
     meeting = TODAY.isoformat() + "T00:30"  # held today: not before its date
     page.locator("#id_schedule_meeting-meeting_at").fill(meeting)
     page.locator("#id_schedule_meeting-location").fill("ICE field office, San Francisco")
@@ -79,12 +80,12 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.wait_for_load_state()
     assert page.locator("#stage").inner_text() == "Meeting scheduled"
 
-    page.locator("#action-hold_meeting summary").click()
+    open_move(page, "action-hold_meeting")
     page.locator("#action-hold_meeting").get_by_role("button").click()
     page.wait_for_load_state()
     assert page.locator("#stage").inner_text() == "Meeting held"
 
-    page.locator("#action-resolve summary").click()
+    open_move(page, "action-resolve")
     page.get_by_label("Removed from the deployment plan").check()
     page.locator("#id_resolve-outcome_text").fill("ICE agreed to take the county off the plan.")
     page.locator("#action-resolve").get_by_role("button", name="Record the resolution").click()
@@ -107,7 +108,7 @@ def test_a_bad_resolution_is_explained_at_the_field_and_changes_nothing(page, co
     case = case_with_notice_sent(jurisdiction=county, user=staff, method="email")
     login(page, staff.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
-    page.locator("#action-resolve summary").click()
+    open_move(page, "action-resolve")
     page.get_by_label("Activation date adjusted").check()
     page.locator("#action-resolve").get_by_role("button", name="Record the resolution").click()
     page.wait_for_load_state()
@@ -178,7 +179,7 @@ def test_staff_postpone_the_meeting_with_no_new_date_on_its_date_of_record(page,
     services.optout_schedule_meeting(case_id=case.pk, user=staff, meeting_at=meeting)
     login(page, staff.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
-    page.locator("#action-postpone_meeting summary").click()
+    open_move(page, "action-postpone_meeting")
     panel = page.locator("#action-postpone_meeting")
     # A date ahead is refused at its field, naming it and today; nothing changes.
     panel.get_by_label("The jurisdiction").check()

@@ -215,13 +215,57 @@ def test_staff_cannot_file_for_another_jurisdiction(client, world):
     assert OptOutRequest.objects.filter(requesting_official="Someone else").count() == 0
 
 
-@pytest.mark.parametrize("method", ["get", "put", "delete"])
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
 def test_writes_answer_only_post(client, world, method):
     users, new_case = world
     case = new_case(Stage.NOTICE_SENT)
     client.force_login(users["staff"])
     response = getattr(client, method)(reverse("optouts:action", args=[case.pk, "withdraw"]))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "name, args, opened",
+    [
+        ("optouts:action", ["withdraw"], 'id="action-withdraw-title"'),
+        ("optouts:event", [], 'id="add-event-title"'),
+        ("optouts:receipt", [], 'id="add-receipt-title"'),
+    ],
+)
+def test_a_moves_address_opens_its_form_and_changes_nothing(client, world, name, args, opened):
+    users, new_case = world
+    case = new_case(Stage.NOTICE_SENT)  # its copies await their receipt
+    before = (case.version, case.events.count())
+    client.force_login(users["staff"])
+    response = client.get(reverse(name, args=[case.pk, *args]))
+    assert response.status_code == 200
+    assert opened in response.content.decode()
+    case.refresh_from_db()
+    assert (case.version, case.events.count()) == before
+    client.force_login(users["outsider"])
+    assert client.get(reverse(name, args=[case.pk, *args])).status_code in (403, 404)
+
+
+def test_the_case_page_builds_only_the_form_the_case_waits_for(client, world):
+    users, new_case = world
+    case = new_case(Stage.NOTICE_SENT)
+    services.optout_request_meeting(case_id=case.pk, user=users["staff"])
+    services.optout_schedule_meeting(
+        case_id=case.pk,
+        user=users["staff"],
+        meeting_at=timezone.now() + datetime.timedelta(days=3),
+        location="County building",
+    )
+    case.refresh_from_db()
+    assert case.stage == Stage.MEETING_SCHEDULED
+    client.force_login(users["staff"])
+    page = client.get(case.get_absolute_url()).content.decode()
+    # The meeting is the next move: its form is open, the others are links.
+    assert page.count('type="hidden" name="version"') == 1
+    assert 'id="action-hold_meeting-title"' in page
+    for other in ("postpone_meeting", "cancel_meeting", "withdraw"):
+        assert reverse("optouts:action", args=[case.pk, other]) in page
+        assert f'id="action-{other}-title"' not in page
 
 
 def test_an_unknown_action_or_case_is_a_404(client, world):
