@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from core import fragments, pagecache
+from core import csvsafe, fragments, pagecache
 from jurisdictions.filters import clean_state
 from jurisdictions.models import State
 from jurisdictions.selectors import state_agreement_statuses
@@ -273,10 +273,8 @@ class _Echo:
 
 
 def _csv_safe(value):
-    """Text a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text a spreadsheet would run as a formula is prefixed with a quote (core.csvsafe)."""
+    return csvsafe.defuse(value)
 
 
 # Columns the site writes itself (numbers, its own links, dates, its labels,

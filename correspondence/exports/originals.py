@@ -3,12 +3,13 @@ The ZIP of originals: every letter as frozen and every attachment as
 uploaded, with an index.csv of their SHA-256 sums, the timeline and the log.
 """
 
-import csv
 import hashlib
 import io
 import re
 import zipfile
 from pathlib import Path
+
+from core import csvsafe
 
 from ..letters import letter_render_pdf
 
@@ -19,10 +20,13 @@ def _safe(text: str) -> str:
 
 
 def case_file_zip(*, bundle: dict, report=lambda *a: None) -> bytes:
-    """The originals (frozen letters, attachments as uploaded) with an index.csv and the timeline."""
+    """
+    The originals (frozen letters, attachments as uploaded) with an index.csv and the
+    timeline; every CSV cell a person typed is defused for spreadsheets (core.csvsafe).
+    """
     buffer = io.BytesIO()
     index = io.StringIO()
-    writer = csv.writer(index)
+    writer = csvsafe.writer(index)
     writer.writerow(["file", "type", "date", "from", "to", "description", "sha256"])
     items = bundle["documents_all"]
     total = len(items) + 1
@@ -68,7 +72,7 @@ def case_file_zip(*, bundle: dict, report=lambda *a: None) -> bytes:
                 )
             archive.writestr(name, content)
         timeline = io.StringIO()
-        tw = csv.writer(timeline)
+        tw = csvsafe.writer(timeline)
         tw.writerow(["date", "precision", "kind", "summary", "source", "public"])
         for event in bundle["timeline"]:
             tw.writerow(
@@ -82,7 +86,7 @@ def case_file_zip(*, bundle: dict, report=lambda *a: None) -> bytes:
                 ]
             )
         log = io.StringIO()
-        lw = csv.writer(log)
+        lw = csvsafe.writer(log)
         lw.writerow(["date", "direction", "method", "from", "to", "summary", "public", "files"])
         for entry in bundle["correspondence"]:
             lw.writerow(
