@@ -5,10 +5,10 @@ as a draft, rendered to PDF, then sent once and frozen with its SHA-256.
 
 import datetime
 import hashlib
+import logging
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +29,9 @@ from .placeholders import (
     placeholders_check,
     placeholders_fill,
 )
+from .stored import file_store
+
+logger = logging.getLogger(__name__)
 
 LETTER_TEMPLATE = "correspondence/pdf/letter.html"
 
@@ -327,6 +330,10 @@ def letter_render_pdf(*, letter: Letter) -> bytes:
     return letter_pdf_build(letter=letter)
 
 
+STORAGE_FAILED = (
+    "The letter could not be saved: the server's storage is full or read-only. "
+    "Nothing was sent; try again or tell the administrator."
+)
 LETTER_CHANGED = (
     "The letter changed since its PDF was shown to you. Check the new PDF and its SHA-256, "
     "then send it."
@@ -403,8 +410,12 @@ def letter_send(
     letter.sent_at = timezone.now()
     letter.sent_by = user
     letter.delivery = delivery
-    letter.pdf.save("letter.pdf", ContentFile(content), save=False)
-    stored = letter.pdf.name
+    try:
+        stored = file_store(letter.pdf, content, filename="letter.pdf")
+    except OSError as exc:
+        # Raised inside the transaction: the delivery above is undone with it.
+        logger.exception("The PDF of letter %s could not be stored", letter.pk)
+        raise ValidationError(STORAGE_FAILED) from exc
     try:
         letter._history_user = user
         letter._change_reason = "Sent"

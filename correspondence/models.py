@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.files import private_storage
@@ -364,10 +365,22 @@ class CaseExport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Stamped by every step of the build: an unfinished export whose last sign
+    # of life is older than the build's time limit was lost with its worker.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    # The case's updated_at as it stood when its content was read: a finished
+    # export is handed out again only while the case still has that stamp.
+    case_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # One export per case, kind and audience is queued or building at a time.
+            models.UniqueConstraint(
+                fields=["request", "kind", "include_private"],
+                condition=Q(status__in=["queued", "running"]),
+                name="export_one_unfinished",
+            ),
             models.CheckConstraint(condition=Q(kind__in=["pdf", "zip"]), name="export_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]),

@@ -278,7 +278,7 @@ def _export(request, pk) -> CaseExport:
         raise Http404("No such export.") from None
     if not _visible(request, export.request, private=export.include_private):
         raise Http404("No such export.")
-    return export
+    return exports.case_export_check(export=export)
 
 
 def _export_status(export: CaseExport) -> dict:

@@ -5,13 +5,21 @@ them in the background (jobs).
 """
 
 from .case_file import case_file_pdf
-from .jobs import case_export_build, case_export_request, exports_expire
+from .jobs import (
+    case_export_build,
+    case_export_check,
+    case_export_request,
+    exports_expire,
+    exports_fail_lost,
+)
 from .originals import case_file_zip
 
 __all__ = [
     "case_export_build",
+    "case_export_check",
     "case_export_request",
     "case_file_pdf",
     "case_file_zip",
     "exports_expire",
+    "exports_fail_lost",
 ]

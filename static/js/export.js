@@ -7,6 +7,7 @@
   var bar = document.getElementById("export-progress");
   var message = document.getElementById("export-message");
   var download = document.getElementById("export-download");
+  var again = document.getElementById("export-again");
   var delay = 700;
 
   function show(state) {
@@ -16,6 +17,9 @@
     message.textContent = state.label + (state.message ? ": " + state.message : "");
     if (state.download_url) {
       download.hidden = false;
+    }
+    if (state.status === "failed") {
+      again.hidden = false;
     }
   }
 
