@@ -8,7 +8,6 @@ from core import fragments
 from optouts.permissions import COUNSEL, STAFF, can_act, roles_by_jurisdiction
 
 from .. import selectors
-from ..forms import SnoozeForm
 
 register = template.Library()
 
@@ -64,11 +63,10 @@ def reminders_panel(context, case):
         return {"show": False}
     today = timezone.localdate()
     panel = selectors.case_panel(case=case, today=today)
-    form = SnoozeForm(prefix="snooze", rules=panel["rules"])
+    # The snooze form has a page of its own: the case page links to it.
     return {
         "show": True,
         "case": case,
-        "form": form,
         "today": today,
         **panel,
         "csrf_token": context.get("csrf_token"),

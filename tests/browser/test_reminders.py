@@ -66,10 +66,11 @@ def test_counsel_snoozes_a_case_with_a_reason_and_a_bad_date_is_explained(page, 
     page.goto(case.get_absolute_url())
     panel = page.locator("section.reminders-panel")
     assert "Draft untouched" in panel.locator("#reminders-sent").inner_text()
-    page.locator("#snooze-panel summary").click()
+    page.locator("#snooze-panel a").click()
+    page.wait_for_load_state()
     assert_accessible(page)
 
-    page.get_by_label("Snooze until").fill("2001-01-01")
+    page.get_by_label("Snooze until").fill((TODAY - days(1)).isoformat())
     page.get_by_label("Why they can wait").fill("Waiting for the board's vote")
     page.get_by_role("button", name="Snooze", exact=True).click()
     page.wait_for_load_state()
@@ -96,6 +97,10 @@ def test_counsel_snoozes_a_case_with_a_reason_and_a_bad_date_is_explained(page, 
 def test_the_unsubscribe_link_works_without_signing_in(page, people):
     staff = people["staff"]
     page.goto(f"/reminders/unsubscribe/{unsubscribe_token(staff)}/")
+    assert not ReminderPreference.objects.filter(user=staff).exists()  # opening changes nothing
+    assert_accessible(page)
+    page.get_by_role("button", name="Turn off reminder emails").click()
+    page.wait_for_load_state()
     assert "no more reminder emails" in page.locator("h1").inner_text()
     assert ReminderPreference.objects.get(user=staff).delivery == "none"
     assert_accessible(page)

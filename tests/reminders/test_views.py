@@ -95,7 +95,9 @@ def test_the_notifications_page_needs_a_sign_in(client):
 def test_unsubscribe_by_link_needs_no_sign_in_and_can_be_undone(people, client):
     staff = people["staff"]
     url = reverse("reminders:unsubscribe", args=[unsubscribe_token(staff)])
-    response = client.get(url)
+    assert client.get(url).status_code == 200
+    assert not ReminderPreference.objects.filter(user=staff).exists()  # opening changes nothing
+    response = client.post(url)
     assert response.status_code == 200
     assert "no more reminder emails" in response.content.decode()
     assert ReminderPreference.objects.get(user=staff).delivery == "none"
@@ -117,7 +119,8 @@ def test_case_page_shows_the_panel_to_staff_and_counsel_only(
     assert 'id="reminders"' not in client.get(url).content.decode()
     client.force_login(people["counsel"])
     body = client.get(url).content.decode()
-    assert 'id="snooze-form"' in body
+    assert 'id="reminders"' in body
+    assert f'href="{reverse("reminders:snooze", args=[case.pk])}"' in body
     assert "No meeting requested after the notice" in body  # coming next
 
 
