@@ -14,8 +14,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from core import ratelimit
+from core.clientip import client_key
 from core.filters import IdFilter
 from jurisdictions.filters import JurisdictionFilter, StateAgreementFilter, StateFilter
 from jurisdictions.models import Jurisdiction, StateAgreementEvent
@@ -237,16 +239,25 @@ class Pagination(pagination.PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
-class PerAddressThrottle(AnonRateThrottle):
+class PerAddressThrottle(BaseThrottle):
     """
     So many requests per client address (SCOMM_API_RATE): the data is open to
     everyone, but one scraper must not take the site down for the others.
+    Counted by core.ratelimit in the cache every web process shares, by the
+    client address behind the site's proxies (core.clientip).
     """
 
-    scope = "public-api"
+    retry_after = None
 
-    def get_rate(self):
-        return settings.SCOMM_API_RATE or None
+    def allow_request(self, request, view):
+        verdict = ratelimit.hit(
+            "public-api", client_key(request), ratelimit.parse_rate(settings.SCOMM_API_RATE)
+        )
+        self.retry_after = verdict.retry_after
+        return verdict.allowed
+
+    def wait(self):
+        return self.retry_after
 
 
 class _ReadOnly(viewsets.ReadOnlyModelViewSet):

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core import ratelimit
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import CaseEvent, OptOutRequest
 
@@ -152,6 +153,11 @@ def follow_request(
     after a pause, so the form cannot flood an inbox); an address that
     already follows the target is left as it is, and the answer is the same
     either way, so nobody learns who follows what.
+
+    However many targets and client addresses ask, one email address is
+    named in at most SCOMM_FOLLOW_RATE_PER_EMAIL requests and sent at most
+    SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY confirmations: past either, raises
+    core.ratelimit.RateLimited and saves nothing.
     """
     email = (email or "").strip()
     try:
@@ -159,6 +165,12 @@ def follow_request(
     except ValidationError:
         raise ValidationError({"email": "Enter a valid email address."}) from None
     target = _target(case_id=case_id, jurisdiction_id=jurisdiction_id, state_code=state_code)
+    ratelimit.check(
+        "follow-email",
+        email.lower(),
+        ratelimit.parse_rate(settings.SCOMM_FOLLOW_RATE_PER_EMAIL),
+        message="This email address was named in many requests to follow. Try again in {wait}.",
+    )
     key = {k: v for k, v in target.items()}
     with transaction.atomic():
         follow = Follow.objects.select_for_update().filter(email__iexact=email, **key).first()
@@ -173,6 +185,15 @@ def follow_request(
             return follow
         if follow.confirmation_sent_at and now - follow.confirmation_sent_at < RESEND_AFTER:
             return follow
+        # Counted last, for a confirmation that is really sent; refused, the
+        # transaction is undone and no follow is left waiting.
+        ratelimit.check(
+            "follow-confirmations",
+            email.lower(),
+            _confirmations_rate(),
+            message="This email address has been sent as many confirmation emails as it "
+            "may get in a day. Try again in {wait}.",
+        )
         follow.confirmation_sent_at = now
         follow.save(update_fields=["confirmation_sent_at"])
         from .tasks import follow_send_confirmation
@@ -183,6 +204,11 @@ def follow_request(
 
 
 def follow_send_confirmation(*, follow_id: int) -> bool:
+def _confirmations_rate() -> ratelimit.Rate | None:
+    per_day = settings.SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY
+    return ratelimit.Rate(per_day, 86400) if per_day else None
+
+
     """Email the confirmation link; nothing when the follow is gone or already confirmed."""
     follow = (
         Follow.objects.select_related("case__jurisdiction__state", "jurisdiction__state", "state")

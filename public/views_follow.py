@@ -3,11 +3,14 @@ Following a case, a jurisdiction or a state by email, without an account:
 ask, confirm by a signed link, unsubscribe in one click.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core import ratelimit
+from core.clientip import client_key
 from core.forms import add_service_errors
 from jurisdictions.models import Jurisdiction, State
 
@@ -45,12 +48,21 @@ def follow(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            # Each request may send an email: one client address asks only so often.
+            ratelimit.check(
+                "follow-client",
+                client_key(request),
+                ratelimit.parse_rate(settings.SCOMM_FOLLOW_RATE_PER_CLIENT),
+                message="Too many requests to follow from your address. Try again in {wait}.",
+            )
             services.follow_request(
                 email=d["email"],
                 case_id=d.get("case"),
                 jurisdiction_id=d.get("jurisdiction"),
                 state_code=d.get("state") or None,
             )
+        except ratelimit.RateLimited as exc:
+            return ratelimit.too_many_requests(request, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

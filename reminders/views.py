@@ -82,10 +82,13 @@ def preferences(request):
 
 
 @csrf_exempt  # the link in an email, and mail clients' one-click POST, carry no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     """
-    One click, no sign-in: the signed token names the user. GET and the
-    RFC 8058 one-click POST both turn reminder emails off (the bell stays).
+    No sign-in: the signed token names the user. GET (and HEAD) only shows a
+    button, since mail scanners open every link in an email; the button's
+    POST and the RFC 8058 one-click POST turn reminder emails off (the bell
+    stays).
     """
     user = user_from_token(token)
     if user is None:
@@ -93,8 +96,16 @@ def unsubscribe(request, token: str):
     if request.method == "POST" and request.POST.get("resubscribe"):
         services.preference_set(user=user, delivery=Delivery.IMMEDIATE)
         return render(request, "reminders/unsubscribed.html", {"resubscribed": True})
-    services.preference_set(user=user, delivery=Delivery.NONE)
-    return render(request, "reminders/unsubscribed.html", {"token": token, "email": user.email})
+    if request.method == "POST":
+        services.preference_set(user=user, delivery=Delivery.NONE)
+        return render(request, "reminders/unsubscribed.html", {"token": token, "email": user.email})
+    preference = ReminderPreference.objects.filter(user=user).only("delivery").first()
+    already_off = preference is not None and preference.delivery == Delivery.NONE
+    return render(
+        request,
+        "reminders/unsubscribe.html",
+        {"token": token, "email": user.email, "already_off": already_off},
+    )
 
 
 def _case_for_acting(request, pk: int) -> OptOutRequest:

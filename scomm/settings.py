@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything reads a body: no files, nothing large, from a visitor not signed in.
+    "core.ratelimit.AnonymousBodyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "scomm.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -167,6 +169,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SCOMM_MAX_UPLOAD_BYTES = env.int("SCOMM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# No public form takes a file: a visitor who is not signed in may send no body
+# over this size, multipart or not (core.ratelimit.AnonymousBodyMiddleware).
+SCOMM_ANONYMOUS_MAX_BODY_BYTES = env.int("SCOMM_ANONYMOUS_MAX_BODY_BYTES", default=64 * 1024)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scomm <noreply@scomm.localhost>")
 # Letters sent by email (correspondence.mail): from this address, with a reply
@@ -268,6 +273,16 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The limits' counters (core/ratelimit.py) must be the same for every process
+# that serves requests. Redis is; with no Redis, a folder of files is, where
+# the local-memory cache would give each process its own count.
+if not REDIS_URL:
+    CACHES["limits"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("SCOMM_LIMITS_DIR", default=str(BASE_DIR / ".cache" / "limits")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+SCOMM_LIMITS_CACHE = "default" if REDIS_URL else "limits"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
@@ -339,3 +354,9 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "jurisdictions.models_agreements.DatePrecision",
     },
 }
+# Following by email, counted in the same cache: requests from one client
+# address, requests naming one email address, and confirmation emails sent
+# to one address (a number per day). Empty or 0: no limit.
+SCOMM_FOLLOW_RATE_PER_CLIENT = env.str("SCOMM_FOLLOW_RATE_PER_CLIENT", default="3/minute")
+SCOMM_FOLLOW_RATE_PER_EMAIL = env.str("SCOMM_FOLLOW_RATE_PER_EMAIL", default="10/hour")
+SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY = env.int("SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY", default=5)

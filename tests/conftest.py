@@ -43,6 +43,9 @@ def pytest_configure(config):
     os.environ["SCOMM_PRIVATE_MEDIA_ROOT"] = settings.SCOMM_PRIVATE_MEDIA_ROOT = os.path.join(
         media, "private"
     )
+    # The limits' counters of the embedded default (a folder of files): this run's own.
+    if "limits" in settings.CACHES:
+        settings.CACHES["limits"]["LOCATION"] = os.path.join(media, "limits")
 
 
 @pytest.hookimpl(trylast=True)
@@ -202,3 +205,13 @@ def _forget_the_last_sweep():
     from reminders.selectors import SWEEP_LAST_KEY
 
     cache.delete(SWEEP_LAST_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _limits_count_afresh(monkeypatch):
+    """Each test counts its own requests against the limits (core.ratelimit)."""
+    import uuid
+
+    from core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "NAMESPACE", f"limit-{uuid.uuid4().hex[:12]}")
