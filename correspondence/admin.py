@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -19,7 +20,7 @@ from .models import (
     LetterTemplate,
     OutgoingMail,
 )
-from .placeholders import PLACEHOLDERS
+from .placeholders import PLACEHOLDERS, placeholders_check
 
 
 @admin.register(LetterTemplate)
@@ -93,8 +94,29 @@ class LetterTemplateAdmin(SimpleHistoryAdmin):
         return response
 
 
+class LetterAdminForm(forms.ModelForm):
+    """
+    A letter's text takes the placeholders of the fixed list and nothing
+    else, as on the letter's own page: a refused one is said at its field,
+    before anything is saved. (The admin gives the model and its fields.)
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("subject", "body", "cc"):
+            if field in cleaned:
+                try:
+                    placeholders_check(cleaned[field])
+                except ValidationError as exc:
+                    self.add_error(field, exc.messages)
+        if "body" in cleaned and not (cleaned["body"] or "").strip():
+            self.add_error("body", "A letter needs its text.")
+        return cleaned
+
+
 @admin.register(Letter)
 class LetterAdmin(ChangesPages, SimpleHistoryAdmin):
+    form = LetterAdminForm
     page_kinds = ("letters",)
     list_display = ["subject", "request", "recipient_name", "status", "letter_date", "sent_on"]
     list_filter = ["status", "recipient"]
