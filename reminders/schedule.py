@@ -7,7 +7,7 @@ import bisect
 import datetime
 from functools import lru_cache
 
-import holidays
+from django.core.cache import cache
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -22,7 +22,20 @@ def plus(day: datetime.date, delta: datetime.timedelta) -> datetime.date:
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.country_holidays("US", years=[year]).keys())
+    """
+    The US federal holidays of `year`, from the `holidays` package. A web
+    worker reads them from the shared cache, which the first process to need
+    a year fills: the package holds every country's calendar (about 11 MB a
+    process), and a worker that never loads it stays that much smaller.
+    """
+    key = f"scomm:holidays:US:{year}:v1"
+    kept = cache.get(key)
+    if kept is None:
+        import holidays  # noqa: PLC0415 (only where the shared cache lacks the year)
+
+        kept = sorted(holidays.country_holidays("US", years=[year]).keys())
+        cache.set(key, kept, timeout=None)
+    return frozenset(kept)
 
 
 @lru_cache(maxsize=8)

@@ -71,3 +71,23 @@ def test_three_business_days_before_a_monday_meeting_is_the_wednesday():
     kw = {"anchor": D(2010, 9, 27), "days": [3], "before": True, "business": True}
     assert latest_due(today=D(2010, 9, 21), **kw) is None
     assert latest_due(today=D(2010, 9, 22), **kw) == D(2010, 9, 22)
+
+
+def test_federal_holidays_are_shared_through_the_cache():
+    from django.core.cache import cache
+
+    from reminders import schedule
+
+    schedule._holidays_of.cache_clear()
+    cache.delete("scomm:holidays:US:2010:v1")
+    days = schedule._holidays_of(2010)
+    # Independence Day 2010 fell on a Sunday: observed on Monday, July 5.
+    assert datetime.date(2010, 7, 5) in days and datetime.date(2010, 11, 11) in days
+    assert set(cache.get("scomm:holidays:US:2010:v1")) == days
+
+    # Another process finds the year in the cache and reads it from there.
+    schedule._holidays_of.cache_clear()
+    cache.set("scomm:holidays:US:2010:v1", [datetime.date(2010, 3, 3)], timeout=60)
+    assert schedule._holidays_of(2010) == {datetime.date(2010, 3, 3)}
+    schedule._holidays_of.cache_clear()
+    cache.delete("scomm:holidays:US:2010:v1")
