@@ -16,6 +16,8 @@ and everything kept for it follows from that declaration:
   copies keyed by the page's path, its declared parameters and, unless the
   page declares it shows public facts only, the viewer's visibility scope,
   worked out here, not by the view;
+- every copy, whole or a part, is keyed by the origin it was asked at
+  (scheme and host, core/origin.py): its links name that host;
 - every copy is keyed by the generations of the kinds of data it shows
   (cases, plan, letters). A service that changes one says so with
   `changed()`; nothing else renews a copy, so a follow, a reminder or a
@@ -47,6 +49,7 @@ from core.generations import (  # noqa: F401 - the page cache's names, as before
     generation,
     generations,
 )
+from core.origin import request_origin
 
 # While one request builds a missing copy, the others asking for it wait for
 # that copy (up to BUILD_WAIT_SECONDS) instead of all building it at once
@@ -229,14 +232,16 @@ class PageRequest:
     def key(self, part: str, kinds: Iterable[str] | None = None) -> str:
         """
         The key of `part` of this page: the generations of the kinds it shows
-        (the page's, or the fewer given), then what the page varies on.
+        (the page's, or the fewer given), then what the page varies on: the
+        viewer's scope, the origin (scheme and host), the path and the query.
         """
         kinds = _known(kinds) if kinds is not None else self.page.kinds
         if not set(kinds) <= set(self.page.kinds):
             raise ValueError(f"{part} shows kinds its page does not declare: {kinds}")
         # The generations first: read with the user's roles, which the scope needs.
         current = generation(*kinds, known=self.generations)
-        varies = "\x1f".join((self.scope, self.request.path, self.query.urlencode()))
+        page = (request_origin(self.request), self.request.path, self.query.urlencode())
+        varies = "\x1f".join((self.scope, *page))
         digest = hashlib.blake2b(varies.encode(), digest_size=16).hexdigest()
         return f"scomm:{part}:{current}:{digest}"
 
