@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from core import peruser
 from core.admin import ChangesPages
 
+from . import selectors
 from .models import (
     Notification,
     Reminder,
@@ -72,6 +74,19 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["delivery"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        peruser.changed(selectors.PREFERENCE, [obj.user_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        peruser.changed(selectors.PREFERENCE, [obj.user_id])
+
+    def delete_queryset(self, request, queryset):
+        users = list(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+        peruser.changed(selectors.PREFERENCE, users)
 
 
 @admin.register(Notification)

@@ -201,6 +201,22 @@ def unread_count(*, user) -> int:
     return notification_counts(user=user)[0]
 
 
+# How reminders reach the user by email, kept per user until they choose
+# again (services.preference_set, or the admin).
+PREFERENCE = "reminder-preference"
+
+
+def delivery_preference(*, user) -> str:
+    """The user's choice of email delivery ("immediate" unless they chose): no query once kept."""
+    from .models import Delivery, ReminderPreference
+
+    def read() -> str:
+        chosen = ReminderPreference.objects.filter(user=user).values_list("delivery", flat=True)
+        return chosen.first() or Delivery.IMMEDIATE
+
+    return peruser.kept(user, PREFERENCE, read, seconds=NOTIFICATIONS_SECONDS)
+
+
 def notifications_for(*, user) -> QuerySet:
     return Notification.objects.filter(user=user).select_related(
         "reminder__rule",

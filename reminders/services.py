@@ -4,7 +4,8 @@ Writes for reminders.
 Exactly once comes from the database. The sweep inserts one Reminder row per
 case, rule and due date (a unique constraint; a conflicting insert is ignored),
 then claims the unsent rows with one UPDATE that stamps a claim token, and
-queues the claimed ids after the transaction commits. The send locks its row
+queues the claimed ids through the outbox (core.outbox) in the same
+transaction. The send locks its row
 and does nothing if the row is no longer pending, so a retried or duplicated
 task sends nothing twice; a row whose task was lost (a worker killed) stays
 pending and the next sweep queues it again.
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from core import pagecache, peruser
+from core import outbox, pagecache, peruser
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.services import event_add
 
@@ -89,7 +90,7 @@ def reminders_sweep(
         if enqueue and claimed:
             from .tasks import reminder_send as task
 
-            transaction.on_commit(lambda: [task.delay(pk) for pk in claimed])
+            outbox.enqueue_many(task, [(pk,) for pk in claimed])
         # In the same transaction: a sweep is recorded as run only once its rows are.
         SweepRun.objects.create(
             started_at=now,
@@ -309,6 +310,8 @@ def preference_set(*, user, delivery: str) -> ReminderPreference:
     preference, _ = ReminderPreference.objects.update_or_create(
         user=user, defaults={"delivery": delivery}
     )
+    peruser.changed(selectors.PREFERENCE, [user.pk])
+    peruser.forget(user, selectors.PREFERENCE)
     return preference
 
 

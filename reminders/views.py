@@ -30,17 +30,15 @@ def notification_list(request):
     paginator = Paginator(
         selectors.notifications_for(user=request.user).order_by("-created_at", "-id"), 50
     )
-    # The count the bell keeps: the lightest signed-in page asks no query for it.
+    # The count the bell keeps: the lightest signed-in page asks no query for it,
+    # and none for the list when the bell says it is empty.
     paginator.count = selectors.notification_counts(user=request.user)[1]
     page = paginator.get_page(request.GET.get("page"))
-    items = list(page.object_list)
+    items = list(page.object_list) if paginator.count else []
     unread = [n.pk for n in items if n.read_at is None]
     if unread:
         services.notifications_mark_read(user=request.user, ids=unread)
-    preference = ReminderPreference.objects.filter(user=request.user).first()
-    form = PreferenceForm(
-        initial={"delivery": preference.delivery if preference else Delivery.IMMEDIATE}
-    )
+    form = PreferenceForm(initial={"delivery": selectors.delivery_preference(user=request.user)})
     return render(
         request,
         "reminders/notification_list.html",
