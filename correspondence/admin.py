@@ -213,7 +213,9 @@ class IncomingMailAdmin(admin.ModelAdmin):
     list_filter = ["status", "reason", "source"]
     search_fields = ["subject", "from_header", "to_header", "message_id"]
     list_select_related = ["request__jurisdiction"]
-    readonly_fields = [f.name for f in IncomingMail._meta.fields] + ["original"]
+    # The .eml is kept privately, with no URL of its own: "original" links to the view serving it.
+    exclude = ["eml"]
+    readonly_fields = [f.name for f in IncomingMail._meta.fields if f.name != "eml"] + ["original"]
     action_form = HoldingPenActionForm
     actions = ["file_on_case", "discard"]
 

@@ -294,6 +294,7 @@ ROUTES = {
     "login": lambda s, t: {},
     "logout": lambda s, t: {},
     "healthz": lambda s, t: {},
+    "readyz": lambda s, t: {},
     "jurisdictions:list": lambda s, t: {},
     "jurisdictions:detail": _one(lambda s: {"pk": s.home.pk}),
     "jurisdictions:state": _one(lambda s: {"postal_code": "XQ"}),
