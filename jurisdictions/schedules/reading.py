@@ -6,17 +6,25 @@ name or postal code, dates written the American way or the ISO way.
 
 Nothing here touches the database: the file becomes a header and rows of
 plain values, and each value is parsed with an error message a person can act
-on. Matching the rows to jurisdictions is in checking.py.
+on. The file is streamed and bounded by sheets.py; matching the rows to
+jurisdictions is in checking.py.
 """
 
-import csv
 import datetime
 import functools
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
+
+from .sheets import (
+    HEADER_ROWS,
+    ScheduleFileError,
+    is_xlsx,
+    max_rows,
+    raw_rows,
+    too_many_rows,
+    xlsx_check,
+)
 
 COLUMN_LABELS = {
     "state": "State",
@@ -103,10 +111,6 @@ LATEST = datetime.date(2099, 12, 31)
 DATE_EXAMPLES = "2010-06-08, 6/8/2010 or June 8, 2010"
 
 
-class ScheduleFileError(ValueError):
-    """The file as a whole cannot be read as a schedule; nothing in it is used."""
-
-
 class CellError(ValueError):
     """One value that cannot be understood; the message says why, for a person."""
 
@@ -139,78 +143,89 @@ def is_blank(value) -> bool:
 
 # --- the file ---------------------------------------------------------------------------------
 
-NOT_A_SPREADSHEET = (
-    "“{name}” is not a spreadsheet that can be read. Upload a CSV file (comma-separated "
-    "values, as Excel saves with “CSV UTF-8”) or an Excel workbook (.xlsx)."
-)
+# How far down a title may push the header row (non-blank rows looked at).
+HEADER_WITHIN = HEADER_ROWS
 
 
-def read_table(*, content: bytes, file_name: str) -> Table:
-    """Read a CSV or XLSX file; raise ScheduleFileError with a clear message when it cannot be."""
+def read_table(*, content: bytes, file_name: str, limit: int | None = None) -> Table:
+    """
+    Read a CSV or XLSX file, streamed and at most `limit` rows below the header
+    (sheets.max_rows() by default); raise ScheduleFileError with a clear message
+    when it cannot be read or is too long.
+    """
+    limit = limit or max_rows()
+    rows = _non_blank(content, file_name)
+    table = _find_header(rows, file_name)
+    for number, cells in rows:
+        if len(table.rows) >= limit:
+            raise too_many_rows(limit)
+        table.rows.append((number, cells))
+    if len(table.rows) > limit:
+        raise too_many_rows(limit)
+    if not table.rows:
+        raise ScheduleFileError(
+            f"“{file_name}” has the column names but no jurisdiction below them."
+        )
+    return table
+
+
+def read_head(*, content: bytes, file_name: str, limit: int | None = None) -> tuple[Table, int]:
+    """
+    The quick look an upload gets before it is kept: the file is a schedule
+    (readable, with its columns) and not obviously too long, from its first
+    rows. Returns the header with those rows, and how many rows it is expected
+    to have at most (a CSV's lines, an .xlsx's rows with cells, counted without
+    parsing them). The rows themselves are read once, by read_table, in the
+    background check, which holds every file to the exact limit.
+    """
+    limit = limit or max_rows()
+    rows = _non_blank(content, file_name)
+    try:
+        table = _find_header(rows, file_name)
+        if is_xlsx(content):
+            counted = xlsx_check(content, file_name)
+        else:
+            # Lines, not parsed rows: an upper bound got at the speed of memory.
+            counted = content.count(b"\n") + (not content.endswith(b"\n"))
+        expected = max(counted - table.header_row, len(table.rows))
+        if not table.rows and next(rows, None) is None:
+            expected = 0
+    finally:
+        rows.close()
+    if expected > limit + HEADER_ROWS:  # blank lines and notes are not held against it
+        raise too_many_rows(limit)
+    if not expected:
+        raise ScheduleFileError(
+            f"“{file_name}” has the column names but no jurisdiction below them."
+        )
+    return table, expected
+
+
+def _non_blank(content: bytes, file_name: str):
     if not content.replace(b"\xef\xbb\xbf", b"").strip():
         raise ScheduleFileError(f"“{file_name}” is empty: there is no row to read.")
-    if content.startswith(b"PK\x03\x04"):
-        raw_rows = _xlsx_rows(content, file_name)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ScheduleFileError(
-            f"“{file_name}” is an old Excel 97–2003 workbook (.xls). Open it in Excel or "
-            "LibreOffice and save it as .xlsx or as CSV, then upload that file."
-        )
-    else:
-        raw_rows = _csv_rows(content, file_name)
-    return _find_header(raw_rows, file_name)
+    return (
+        (number, cells)
+        for number, cells in raw_rows(content, file_name)
+        if any(not is_blank(c) for c in cells)
+    )
 
 
-def _csv_rows(content: bytes, file_name: str) -> list[tuple[int, list]]:
-    head = content[:8192]
-    if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8")):
-        raise ScheduleFileError(NOT_A_SPREADSHEET.format(name=file_name))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (Comma delimited)" in Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    if sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t") > 8:
-        raise ScheduleFileError(NOT_A_SPREADSHEET.format(name=file_name))
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(number, row) for number, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise ScheduleFileError(
-            f"“{file_name}” could not be read as CSV near row {reader.line_num}: {exc}."
-        ) from exc
-
-
-def _xlsx_rows(content: bytes, file_name: str) -> list[tuple[int, list]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ScheduleFileError(NOT_A_SPREADSHEET.format(name=file_name)) from exc
-    except Exception as exc:  # openpyxl raises its own errors for a zip that is no workbook
-        raise ScheduleFileError(NOT_A_SPREADSHEET.format(name=file_name)) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise ScheduleFileError(f"“{file_name}” has no sheet.")
-        return [
-            (number, list(row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
-def _find_header(raw_rows: list[tuple[int, list]], file_name: str) -> Table:
-    """The header is the first row naming the required columns (a title may sit above it)."""
-    non_blank = [(n, cells) for n, cells in raw_rows if any(not is_blank(c) for c in cells)]
-    if not non_blank:
+def _find_header(rows, file_name: str) -> Table:
+    """
+    The header is the first row naming the required columns (a title may sit
+    above it). Reads the first non-blank rows of the stream `rows` only; the
+    rows below the header among them start the table's rows.
+    """
+    head = []
+    for item in rows:
+        head.append(item)
+        if len(head) >= HEADER_WITHIN:
+            break
+    if not head:
         raise ScheduleFileError(f"“{file_name}” is empty: there is no row to read.")
     best = None
-    for number, cells in non_blank[:10]:
+    for number, cells in head:
         columns, labels, ignored, duplicates = {}, {}, [], []
         for position, cell in enumerate(cells):
             if is_blank(cell):
@@ -246,13 +261,12 @@ def _find_header(raw_rows: list[tuple[int, list]], file_name: str) -> Table:
         raise ScheduleFileError(
             f"“{file_name}” names a column twice: {', '.join(duplicates)}. Keep one of each."
         )
-    rows = [(n, list(c)) for n, c in non_blank if n > number]
-    if not rows:
-        raise ScheduleFileError(
-            f"“{file_name}” has the column names but no jurisdiction below them."
-        )
     return Table(
-        columns=columns, header_labels=labels, ignored=ignored, header_row=number, rows=rows
+        columns=columns,
+        header_labels=labels,
+        ignored=ignored,
+        header_row=number,
+        rows=[(n, list(c)) for n, c in head if n > number],
     )
 
 

@@ -22,7 +22,7 @@ from core import pagecache
 from ..models import Jurisdiction, ScheduleVersion
 from ..signals import activated_send
 from .checking import Directory, counts_of, diff_of, fingerprint, rows_match, schedule_check
-from .reading import ScheduleFileError, read_table
+from .reading import ScheduleFileError, read_head, read_table
 
 CHUNK = 500
 
@@ -84,8 +84,10 @@ def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
     Keep an uploaded schedule and queue its check; the plan is not touched.
 
     A file that cannot be read as a schedule at all (not a spreadsheet, empty,
-    wrong columns), or one already applied (the same SHA-256), is refused here
-    with a ValidationError, and nothing is kept.
+    wrong columns, too many rows, an .xlsx that unpacks too large), or one
+    already applied (the same SHA-256), is refused here with a ValidationError,
+    and nothing is kept. Only the file's first rows are read here (read_head):
+    its rows are read once, by the check in the background.
     """
     from ..tasks import schedule_check as schedule_check_task
 
@@ -93,7 +95,7 @@ def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
     if earlier:
         raise ValidationError({"file": already_applied_message(earlier)})
     try:
-        table = read_table(content=content, file_name=file_name)
+        _, expected_rows = read_head(content=content, file_name=file_name)
     except ScheduleFileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     with transaction.atomic():
@@ -105,7 +107,7 @@ def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
             source=ScheduleVersion.Source.UPLOAD,
             status=ScheduleVersion.Status.CHECKING,
             uploaded_by=user,
-            rows_total=len(table.rows),
+            rows_total=expected_rows,
         )
         schedule_check_task.delay_on_commit(version.pk)
     return version
