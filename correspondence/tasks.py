@@ -54,8 +54,9 @@ def outgoing_mail_send(self, outgoing_id: int) -> str:
         if self.request.retries >= self.max_retries:
             reason = f"It could not be handed to the mail server: {exc}"
             return outbound.outgoing_mail_fail(outgoing_id=outgoing_id, reason=reason).status
-        # Jitter spreads the retries out; it guards no secret.
-        countdown = min(60 * 2**self.request.retries, 3600) * random.uniform(0.5, 1.0)  # nosec B311
+        # Jitter spreads the retries out; it guards no secret. At most ten
+        # minutes, under the broker's visibility timeout (settings).
+        countdown = min(60 * 2**self.request.retries, 600) * random.uniform(0.5, 1.0)  # nosec B311
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 

@@ -196,10 +196,11 @@ def follow_request(
         )
         follow.confirmation_sent_at = now
         follow.save(update_fields=["confirmation_sent_at"])
+        from core import outbox
+
         from .tasks import follow_send_confirmation
 
-        follow_pk = follow.pk
-        transaction.on_commit(lambda: follow_send_confirmation.delay(follow_pk))
+        outbox.enqueue(follow_send_confirmation, follow.pk)
     return follow
 
 

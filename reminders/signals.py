@@ -3,10 +3,13 @@ Staff hear at once of the case events that need them: an email received on
 a case, a copy of the notice that did not arrive. optouts.services announces
 events after the commit (case_events_added); the worker tells the case's
 staff and counsel (reminders.recipients) in the bell, and by email as each
-of them chose for reminders.
+of them chose for reminders. The task goes through the outbox (core.outbox),
+so a broker that is down loses none.
 """
 
 from django.dispatch import receiver
+
+from core import outbox
 
 from optouts.models import CaseEvent
 from optouts.signals import case_events_added
@@ -19,5 +22,4 @@ def queue_staff_notice(sender, event_ids: list[int], case_ids: list[int], **kwar
     from .tasks import case_event_notify
 
     told = CaseEvent.objects.filter(pk__in=event_ids, kind__in=TOLD_AT_ONCE).order_by("pk")
-    for event_id in told.values_list("pk", flat=True):
-        case_event_notify.delay(event_id)
+    outbox.enqueue_many(case_event_notify, [(pk,) for pk in told.values_list("pk", flat=True)])

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer carries its request id, and every log line of it.
+    "core.requestid.RequestIdMiddleware",
     # First: every answer, a 304 or a kept page too, carries its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -210,8 +212,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than any countdown, so that Redis never hands an unacked task out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+# Longer than any countdown (at most 10 minutes, correspondence.tasks), so that
+# Redis never hands a waiting task out twice, and short enough that a task
+# taken by a worker that was killed comes back within a quarter of an hour.
+# What must be done at least once also goes through the outbox (core.outbox),
+# which sends it again from the database: Redis needs no persistence.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 if SCOMM_EMBEDDED_WORKER:
     # The site writes tasks into the folder the worker reads; both processes
     # create it, whichever starts first.
@@ -224,6 +230,11 @@ if SCOMM_EMBEDDED_WORKER:
     }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Sends again what the outbox holds and the broker lost (core.outbox).
+    "outbox-sweep": {
+        "task": "core.tasks.outbox_sweep",
+        "schedule": datetime.timedelta(seconds=env.int("SCOMM_OUTBOX_SWEEP_SECONDS", default=60)),
+    },
     "remind-stalled-cases": {
         "task": "reminders.tasks.reminders_sweep",
         # Hourly; SCOMM_REMINDERS_SWEEP_SECONDS gives a shorter period (the
@@ -298,13 +309,30 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line names the request it belongs to (core.requestid), "-" outside one.
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
-        # Tasks run in-process on the embedded default: one line each is noise.
-        "celery": {"level": "WARNING"},
+        # Celery's loggers keep the level of the worker's --loglevel (INFO:
+        # a line per task received and done). Tasks run in-process (tests, a
+        # plain manage.py) say nothing of each task.
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "celery.worker": {"level": "WARNING"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
     },
 }
 

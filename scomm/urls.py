@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("public.urls")),
     path("admin/", admin.site.urls),
     path("healthz", scomm_views.healthz, name="healthz"),
+    path("readyz", scomm_views.readyz, name="readyz"),
 ]
 
 if settings.DEBUG:

@@ -159,7 +159,8 @@ def celery_worker_process(require_postgres, require_redis, transactional_db):
                     "-A",
                     "scomm",
                     "worker",
-                    "--pool=solo",
+                    "--pool=prefork",  # as in production: a parent and its pool children
+                    "--concurrency=2",
                     "--loglevel=WARNING",
                     "--without-gossip",
                     "--without-mingle",
@@ -167,6 +168,7 @@ def celery_worker_process(require_postgres, require_redis, transactional_db):
                 ],
                 env={**env, **(extra_env or {})},
                 cwd=settings.BASE_DIR,
+                start_new_session=True,  # kill() ends the parent and its children at once
             )
             deadline = time.monotonic() + 30
             from scomm.celery import app
@@ -180,7 +182,7 @@ def celery_worker_process(require_postgres, require_redis, transactional_db):
 
         def kill(self):
             if self.proc and self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGKILL)
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
 
         def stop(self):

@@ -107,7 +107,9 @@ def case_export_request(*, case_id: int, user, kind: str, public: bool = False) 
     else:
         return same.filter(status__in=UNFINISHED).get()
     export_id = str(export.pk)
-    transaction.on_commit(lambda: tasks.case_export_build.delay(export_id))
+    from core import outbox
+
+    outbox.enqueue(tasks.case_export_build, export_id)
     return export
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import outbox
 from jurisdictions.models import StateIdentificationBureau
 from optouts import services as optout_services
 from optouts.models import Recipient
@@ -107,7 +108,7 @@ def letter_email_send(
     row.save()
     from ..tasks import outgoing_mail_send
 
-    outgoing_mail_send.delay_on_commit(row.pk)
+    outbox.enqueue(outgoing_mail_send, row.pk)
     return row
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import pagecache
+from core import outbox, pagecache
 
 from ..models import Jurisdiction, ScheduleVersion
 from ..signals import activated_send
@@ -109,7 +109,7 @@ def schedule_upload(*, file_name: str, content: bytes, user) -> ScheduleVersion:
             uploaded_by=user,
             rows_total=expected_rows,
         )
-        schedule_check_task.delay_on_commit(version.pk)
+        outbox.enqueue(schedule_check_task, version.pk)
     return version
 
 
@@ -157,7 +157,7 @@ def schedule_recheck(*, version_id: int) -> ScheduleVersion:
         version.status = ScheduleVersion.Status.CHECKING
         version.rows_checked = 0
         version.save(update_fields=["status", "rows_checked"])
-        schedule_check_task.delay_on_commit(version.pk)
+        outbox.enqueue(schedule_check_task, version.pk)
     return version
 
 
