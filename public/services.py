@@ -204,12 +204,12 @@ def follow_request(
     return follow
 
 
-def follow_send_confirmation(*, follow_id: int) -> bool:
 def _confirmations_rate() -> ratelimit.Rate | None:
     per_day = settings.SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY
     return ratelimit.Rate(per_day, 86400) if per_day else None
 
 
+def follow_send_confirmation(*, follow_id: int) -> bool:
     """Email the confirmation link; nothing when the follow is gone or already confirmed."""
     follow = (
         Follow.objects.select_related("case__jurisdiction__state", "jurisdiction__state", "state")
