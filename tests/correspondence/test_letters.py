@@ -1,8 +1,10 @@
 import datetime
 import hashlib
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from pypdf import PdfReader
 
 from correspondence import defaults, letters, placeholders
 from correspondence.models import FrozenLetterError, Letter, LetterTemplate
@@ -142,7 +144,12 @@ def test_the_admin_preview_renders_a_template_for_a_case(case, admin_user, clien
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    text = " ".join(
+        " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        ).split()
+    )
+    assert "Office of the County Counsel Harbor County" in text and "Draft" in text
     page = client.get(f"/admin/correspondence/lettertemplate/{template.pk}/change/")
     assert "Preview the saved template" in page.content.decode()
     assert not Letter.objects.exists()
