@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from correspondence import letters, log
-from correspondence.models import Attachment, Correspondence, Letter
+from correspondence.models import Attachment, CaseExport, Correspondence, Letter
 from optouts import services
 from optouts.models import CaseEvent, OptOutRequest
 from tests.factories import UserFactory, case_with_notice_sent
@@ -326,3 +326,55 @@ def test_correspondence_made_private_in_the_admin_leaves_the_kept_case_page(
     client.logout()
 
     assert MARKER not in _body(client.get(page))
+
+
+# --- the public case file ----------------------------------------------------
+
+
+def _public_zip(case, capture) -> CaseExport:
+    from django.contrib.auth.models import AnonymousUser
+
+    from correspondence import exports
+
+    with capture(execute=True):
+        export = exports.case_export_request(
+            case_id=case.pk, user=AnonymousUser(), kind="zip", public=True
+        )
+    export.refresh_from_db()
+    return export
+
+
+def _zip_text(export) -> str:
+    import zipfile
+
+    with export.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        return " ".join(
+            archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+        )
+
+
+@pytest.mark.parametrize("what", ["correspondence", "event"])
+def test_the_public_case_file_is_built_again_once_something_in_it_is_made_private(
+    admin_client, public_case, django_capture_on_commit_callbacks, what
+):
+    staff = public_case.created_by
+    entry = _entry(public_case, staff, summary=f"Letter from ICE {MARKER}")
+    services.event_record(
+        case_id=public_case.pk, user=staff, kind="reply", summary=f"Call {MARKER}"
+    )
+    first = _public_zip(public_case, django_capture_on_commit_callbacks)
+    assert first.status == "done" and MARKER in _zip_text(first)
+    assert _public_zip(public_case, django_capture_on_commit_callbacks).pk == first.pk  # reused
+
+    if what == "correspondence":
+        private = entry
+    else:
+        private = public_case.events.get(summary__contains=MARKER)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _admin_change(admin_client, private, is_public=False).status_code == 302
+
+    second = _public_zip(public_case, django_capture_on_commit_callbacks)
+    assert second.pk != first.pk and second.status == "done"
+    text = _zip_text(second)
+    assert (f"Letter from ICE {MARKER}" in text) is (what != "correspondence")
+    assert (f"Call {MARKER}" in text) is (what != "event")
