@@ -104,3 +104,83 @@ def display_name(name: str, *, default: str = "file") -> str:
     name = Path(name or default).name
     cleaned = "".join(c for c in name if c.isprintable() and c not in '\\/:*?"<>|').strip()
     return cleaned[:200] or default
+
+
+# --- kinds, and how each is kept and served ---------------------------------------------------
+#
+# A file is stored and served under the extension and content type of the kind
+# its bytes show, never the uploader's: a PDF called "report.exe" downloads as
+# "report.pdf", and a GIF that is also an HTML page as "pic.gif", with
+# `nosniff` so that no browser second-guesses the type.
+
+KINDS = {
+    "pdf": (".pdf", "application/pdf"),
+    "png": (".png", "image/png"),
+    "jpeg": (".jpg", "image/jpeg"),
+    "gif": (".gif", "image/gif"),
+    "docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "doc": (".doc", "application/msword"),
+}
+KIND_BY_EXTENSION = {extension: kind for kind, (extension, _) in KINDS.items()}
+
+MACROS_REFUSED = (
+    "“{name}” is a Word document with macros, which could run on the computer of whoever "
+    "opens it. Save it as a plain Word document (.docx) or as PDF, then upload that file."
+)
+
+
+def extension_of(kind: str) -> str:
+    return KINDS[kind][0]
+
+
+def content_type_of(kind: str) -> str:
+    return KINDS[kind][1] if kind in KINDS else "application/octet-stream"
+
+
+def zip_kind(upload, *, name: str) -> str | None:
+    """
+    The kind of a ZIP upload: "docx" for a Word document, None for any other
+    archive; a ValidationError for a Word document with macros (a .docm, or
+    a .docx that holds a VBA project). The upload is left at its start.
+    """
+    import zipfile
+
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+    if "word/document.xml" not in names:
+        return None
+    macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+    if macros or b"macroenabled" in types.lower() or name.lower().endswith((".docm", ".dotm")):
+        raise ValidationError(MACROS_REFUSED.format(name=name))
+    return "docx"
+
+
+def download_name(name: str, kind: str, *, default: str = "file") -> str:
+    """The user's file name, shown safe, with the extension of the kind its content is."""
+    stem = Path(display_name(name, default=default)).stem.strip(". ") or default
+    return f"{stem[:190]}{extension_of(kind)}"
+
+
+def download_response(file, *, name: str, kind: str):
+    """
+    A private file served for download: always as an attachment, named and
+    typed by its kind, never sniffed by the browser nor run as a page.
+    """
+    from django.http import FileResponse
+
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=download_name(name, kind),
+        content_type=content_type_of(kind),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -3,11 +3,9 @@ Uploaded files, judged by their content: what kind of file each is, or why
 it is refused, before anything is saved.
 """
 
-import zipfile
-
 from django.core.exceptions import ValidationError
 
-from core.files import kind_of, upload_head
+from core.files import kind_of, upload_head, zip_kind
 
 
 def upload_check(upload) -> str:
@@ -19,14 +17,7 @@ def upload_check(upload) -> str:
     name = getattr(upload, "name", "") or "the file"
     kind = kind_of(upload_head(upload, name=name))
     if kind == "zip":
-        kind = None
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                if "word/document.xml" in archive.namelist():
-                    kind = "docx"
-        except zipfile.BadZipFile:
-            kind = None
-        upload.seek(0)
+        kind = zip_kind(upload, name=name)  # a Word document, not one with macros
     if kind in {"png", "jpeg", "gif"}:
         from PIL import Image
 

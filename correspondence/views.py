@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.files import download_response
 from core.views import run_service
 from optouts.models import OptOutRequest
 from optouts.permissions import (
@@ -222,13 +223,9 @@ def attachment_download(request, pk: int):
     entry = attachment.correspondence
     if not _visible(request, entry.request, private=not entry.is_public):
         raise Http404("No such file.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not (attachment.is_image or attachment.kind == "pdf"),
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    response = download_response(
+        attachment.file.open("rb"), name=attachment.original_name, kind=attachment.kind
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if not entry.is_public:
         response["Cache-Control"] = "private, no-store"
     return response

@@ -5,14 +5,14 @@ may see the case.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 
+from core.files import KIND_BY_EXTENSION, download_response
 from core.views import run_service
 
 from . import forms, selectors, services
 from .models import Delivery
 from .permissions import case_for_actor, case_for_viewer
-from .proofs import CONTENT_TYPES
 
 
 def awaiting_receipt(case) -> list[Delivery]:
@@ -76,10 +76,8 @@ def receipt_proof(request, pk: int, delivery_pk: int):
     if delivery is None or not delivery.receipt_proof:
         raise Http404("No such proof.")
     extension = "." + delivery.receipt_proof.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
+    return download_response(
         delivery.receipt_proof.open("rb"),
-        filename=delivery.receipt_proof_name or f"proof{extension}",
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        name=delivery.receipt_proof_name or "proof",
+        kind=KIND_BY_EXTENSION.get(extension, "pdf"),
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
