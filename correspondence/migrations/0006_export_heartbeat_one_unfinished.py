@@ -42,12 +42,4 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(default=timezone.now),
         ),
         migrations.RunPython(_settle_unfinished, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="caseexport",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status__in", ["queued", "running"])),
-                fields=("request", "kind", "include_private"),
-                name="export_one_unfinished",
-            ),
-        ),
     ]
