@@ -121,8 +121,9 @@ def dispatch(rows: Sequence) -> int:
                 _task(row.name).apply_async(
                     args=row.args, task_id=f"{PREFIX}{row.pk}-{row.attempts}"
                 )
-            except Exception:  # noqa: BLE001 - as in a worker: the change stays committed
+            except Exception as exc:  # noqa: BLE001 - as in a worker: the change stays committed
                 logger.exception("Outbox: %s #%d failed in-process", row.name, row.pk)
+                OutboxTask.objects.filter(pk=row.pk).update(last_error=repr(exc)[:2000])
         return len(rows)
     sent = 0
     started = time.monotonic()

@@ -101,6 +101,8 @@ class FollowNotice(models.Model):
     event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Kept with the row, before the email is sent: a retried send reuses it.
+    message_id = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, make_msgid
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -287,13 +287,23 @@ def followers_notify_case_event(event: CaseEvent) -> int:
     if not followers:
         return 0
     FollowNotice.objects.bulk_create(
-        [FollowNotice(email=email, follow=f, event=event) for email, f in followers.items()],
+        [
+            FollowNotice(email=email, follow=f, event=event, message_id=_new_message_id())
+            for email, f in followers.items()
+        ],
         ignore_conflicts=True,
     )
     sent = 0
     pending = list(
         FollowNotice.objects.filter(event=event, sent_at__isnull=True).values_list("pk", flat=True)
     )
+    for notice_id in FollowNotice.objects.filter(pk__in=pending, message_id="").values_list(
+        "pk", flat=True
+    ):  # a row written before notices kept their Message-ID
+        FollowNotice.objects.filter(pk=notice_id).update(message_id=_new_message_id())
+    # Claimed: the row locked while its email is sent; delivered: sent_at set
+    # in the same transaction. A worker killed between the two leaves the row
+    # unsent, and the retry sends it with the same Message-ID.
     for notice_id in pending:
         with transaction.atomic():
             notice = (
@@ -308,14 +318,20 @@ def followers_notify_case_event(event: CaseEvent) -> int:
                 notice.sent_at = timezone.now()  # unfollowed meanwhile: nothing to send
                 notice.save(update_fields=["sent_at"])
                 continue
-            _send_event_email(follow=follow, event=event, case=case)
+            _send_event_email(follow=follow, event=event, case=case, message_id=notice.message_id)
             notice.sent_at = timezone.now()
             notice.save(update_fields=["sent_at"])
             sent += 1
     return sent
 
 
-def _send_event_email(*, follow: Follow, event: CaseEvent, case: OptOutRequest) -> None:
+def _new_message_id() -> str:
+    return make_msgid(domain=settings.SCOMM_REPLY_DOMAIN)
+
+
+def _send_event_email(
+    *, follow: Follow, event: CaseEvent, case: OptOutRequest, message_id: str
+) -> None:
     link = unsubscribe_url(follow)
     context = {
         "follow": follow,
@@ -334,5 +350,6 @@ def _send_event_email(*, follow: Follow, event: CaseEvent, case: OptOutRequest) 
         headers={
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": message_id,
         },
     ).send()

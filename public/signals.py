@@ -9,7 +9,6 @@ a broker that is down, or restarts empty, loses no notice.
 from django.dispatch import receiver
 
 from core import outbox
-
 from optouts.models import CaseEvent
 from optouts.signals import case_events_added
 

@@ -182,8 +182,12 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server took its email."
+    )
     email_claim = models.CharField(max_length=32, blank=True, default="")
+    # Kept before the email is sent: a retried send reuses it.
+    email_message_id = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,11 +17,12 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import make_msgid
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from core import outbox, pagecache, peruser
+from core import faults, outbox, pagecache, peruser
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.services import event_add
 
@@ -217,21 +218,48 @@ def _delivery_of(user) -> str:
 
 def _claim_and_send(*, filters: dict, build) -> int:
     """
-    Stamp the notifications matching `filters` as emailed, then send; if the
-    send fails the stamp is lifted so that a retry sends it. Returns emails sent.
+    Email the notifications matching `filters` not emailed yet, once, in
+    three steps kept apart so that a task killed between two is retried:
+
+    1. a Message-ID is kept on the rows that have none (committed first);
+    2. claimed: the rows are locked in a transaction and stamped with a claim
+       token (`build(token)` reads them by it);
+    3. delivered: `emailed_at` is set in that transaction once the mail
+       server took the email.
+
+    A send that fails, or a worker killed in it, rolls the claim back: the
+    rows are not emailed, and the retry sends them with the same Message-ID,
+    so a mail server that took the first copy shows one message. A duplicate
+    task waits on the lock, then finds them emailed. Returns emails sent.
     """
-    token = uuid.uuid4().hex
-    claimed = Notification.objects.filter(emailed_at__isnull=True, **filters).update(
-        emailed_at=timezone.now(), email_claim=token
+    ids = list(
+        Notification.objects.filter(emailed_at__isnull=True, **filters).values_list("pk", flat=True)
     )
-    if not claimed:
+    if not ids:
         return 0
-    try:
-        build(token).send()
-    except Exception:
-        Notification.objects.filter(email_claim=token).update(emailed_at=None, email_claim="")
-        raise
-    return 1
+    Notification.objects.filter(pk__in=ids, email_message_id="").update(
+        email_message_id=make_msgid(domain=settings.SCOMM_REPLY_DOMAIN)
+    )
+    sent = 0
+    with transaction.atomic():
+        rows = (
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, emailed_at__isnull=True)
+            .values_list("pk", "email_message_id")
+        )
+        by_message = {}
+        for pk, message_id in rows:
+            by_message.setdefault(message_id, []).append(pk)
+        for message_id, pks in by_message.items():  # one, unless an earlier email was cut short
+            token = uuid.uuid4().hex
+            Notification.objects.filter(pk__in=pks).update(email_claim=token)
+            message = build(token)
+            message.extra_headers["Message-ID"] = message_id
+            faults.pause_at("email-claimed")  # the fault tests kill a worker here, off otherwise
+            message.send()
+            Notification.objects.filter(pk__in=pks).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
 
 
 def reminder_emails_send(*, reminder_id: int) -> int:

@@ -10,7 +10,6 @@ so a broker that is down loses none.
 from django.dispatch import receiver
 
 from core import outbox
-
 from optouts.models import CaseEvent
 from optouts.signals import case_events_added
 
