@@ -148,3 +148,16 @@ def test_a_visitor_not_signed_in_may_not_send_a_large_body(settings, django_user
     signed_in = RequestFactory().post("/follow/", big)
     signed_in.user = django_user_model(username="staff")
     assert _middleware(signed_in).status_code == 200
+
+
+def test_a_redis_that_cannot_be_reached_lets_requests_through(monkeypatch):
+    import socket
+
+    from core.cache import RedisCache
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    unreachable = RedisCache(f"redis://127.0.0.1:{port}/0", {})
+    monkeypatch.setattr(ratelimit, "_cache", lambda: unreachable)
+    assert all(hit("t", "a", MINUTE).allowed for _ in range(5))
