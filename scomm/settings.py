@@ -171,6 +171,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SCOMM_MAX_UPLOAD_BYTES = env.int("SCOMM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# A deployment schedule has a few thousand rows (the United States, about 3,200); an
+# .xlsx may unpack to at most this much before openpyxl is let near it.
+SCOMM_SCHEDULE_MAX_ROWS = env.int("SCOMM_SCHEDULE_MAX_ROWS", default=20_000)
+SCOMM_SCHEDULE_MAX_UNZIPPED_BYTES = env.int(
+    "SCOMM_SCHEDULE_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024
+)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 # No public form takes a file: a visitor who is not signed in may send no body
