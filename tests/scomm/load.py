@@ -156,7 +156,13 @@ class Load:
                 }
                 path = f"/cases/{case}/act/{action}/"
                 response = self._ask("write", staff, "POST", path, data)
-                if response is not None and response.status_code == 302:
+                # Saved: the redirect back to the case's page (not to the sign-in page).
+                saved = f"/cases/{case}/"
+                if (
+                    response is not None
+                    and response.status_code == 302
+                    and response.headers.get("Location", "").split("?")[0].endswith(saved)
+                ):
                     self.tally.moves_acknowledged += 1
                     i = actions.index(action) + 1
                     break
