@@ -74,7 +74,7 @@ def test_a_signed_out_visitor_gets_no_error_no_secret_and_changes_nothing(site, 
     # links (RFC 8058) carry a signed token instead, refused when forged.
     refused = (400, 404) if key in TOKEN_IS_THE_CREDENTIAL else (403, 405)
     if key.startswith("^media/"):
-        refused = (404,)  # a file served in development only, never a private one
+        refused = (403, 404)  # a file served in development only, never a private one
     assert browser.post(url, data).status_code in refused, url
     assert walk.changed(before, walk.snapshot()) == [], url
     # Even past the CSRF check, a visitor without an account changes nothing
