@@ -19,6 +19,8 @@ COPY reminders ./reminders
 COPY public ./public
 RUN pip install --no-cache-dir .
 COPY . .
+# The county map's shapes ship in the repository (public/data/, no npm needed): no image without them.
+RUN test -s public/data/counties-albers-10m.json.gz
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home scomm && mkdir -p /app/media && chown scomm /app/media
