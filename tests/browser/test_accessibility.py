@@ -127,3 +127,40 @@ def test_the_site_has_a_favicon(page, sent_case):
     response = page.goto("/favicon.ico")
     assert response.status == 200
     assert "image" in response.headers["content-type"]
+
+
+def test_every_html_page_of_the_site_passes_axe_signed_out_and_signed_in(page):
+    """
+    Every URL of the site (the walk of tests/scomm/site.py, aimed at real
+    things of a seeded site) as a visitor, as the county's staff and as an
+    admin: each HTML page passes axe-core. Feeds, files and JSON are left out
+    by their content type; the error pages are checked once each per role.
+    """
+    from tests.scomm import site as walk
+
+    site = walk.build()
+    checked, errors_seen = [], set()
+    for role in ("visitor", "staff", "admin"):
+        if role != "visitor":
+            page.context.clear_cookies()
+            login(page, getattr(site, role).username, PASSWORD)
+        for key in walk.site_patterns():
+            if key in ("logout", "login") and role != "visitor":
+                continue
+            for target in ("hidden", "shown"):
+                url = walk.url(key, site, target)
+                if url is None:
+                    continue
+                response = page.request.get(url, max_redirects=0)
+                kind = response.headers.get("content-type", "")
+                if 300 <= response.status < 400 or "text/html" not in kind or not response.body():
+                    continue  # a redirect, a file, a feed, or a write answering GET with 405
+                if response.status != 200:
+                    if (role, response.status) in errors_seen:
+                        continue
+                    errors_seen.add((role, response.status))
+                page.goto(url)
+                assert_accessible(page)
+                checked.append((role, url))
+    pages = {url for _, url in checked}
+    assert len(checked) > 60 and len(pages) > 30, checked
