@@ -34,7 +34,9 @@ def test_the_atom_feeds_parse_and_have_entries(client, public_case):
         assert len(entries) == public_case.events.filter(is_public=True).count(), url
         titles = [e.find(f"{ATOM}title").text for e in entries]
         assert "Marker County, XQ: Meeting requested" in titles
-        assert all(e.find(f"{ATOM}id").text.startswith("tag:scomm,2010:case-event/") for e in entries)
+        assert all(
+            e.find(f"{ATOM}id").text.startswith("tag:scomm,2010:case-event/") for e in entries
+        )
         assert root.find(f"{ATOM}id").text.startswith("tag:scomm,2010:feed/")
 
 
@@ -147,7 +149,9 @@ def _cases_of_every_shape(user):
         elif shape == "denied":
             optouts.optout_resolve(case_id=case.pk, user=user, outcome=Outcome.DENIED)
         elif shape == "withdrawn":
-            optouts.optout_withdraw(case_id=case.pk, user=user, reason="The board changed its mind.")
+            optouts.optout_withdraw(
+                case_id=case.pk, user=user, reason="The board changed its mind."
+            )
         else:
             optouts.optout_request_meeting(case_id=case.pk, user=user, occurred_on=today)
             optouts.optout_schedule_meeting(

@@ -157,11 +157,19 @@ def build(users: bool = True) -> types.SimpleNamespace:
     )
     services.optout_request_meeting(case_id=case.pk, user=staff, occurred_on=today)
     note = services.event_record(
-        case_id=case.pk, user=counsel, kind="note", summary=f"Internal {PRIVATE}-NOTE", is_public=False
+        case_id=case.pk,
+        user=counsel,
+        kind="note",
+        summary=f"Internal {PRIVATE}-NOTE",
+        is_public=False,
     )
-    draft_letter = letters.letter_draft_create(case_id=case.pk, user=staff, template_key="notice-ice")
+    draft_letter = letters.letter_draft_create(
+        case_id=case.pk, user=staff, template_key="notice-ice"
+    )
     Letter.objects.filter(pk=draft_letter.pk).update(body=f"Draft text {PRIVATE}-LETTER")
-    sent_letter = letters.letter_draft_create(case_id=case.pk, user=staff, template_key="notice-sib")
+    sent_letter = letters.letter_draft_create(
+        case_id=case.pk, user=staff, template_key="notice-sib"
+    )
     pdf = b"%PDF-1.4\n% a sent letter\n"
     sent_letter.pdf.save(f"letter-{sent_letter.pk}.pdf", ContentFile(pdf), save=False)
     Letter.objects.filter(pk=sent_letter.pk).update(
@@ -197,7 +205,9 @@ def build(users: bool = True) -> types.SimpleNamespace:
     message["Message-ID"] = f"<{uuid.uuid4()}@example.gov>"
     message.set_content(f"A reply {PRIVATE}-MAIL")
     incoming = mail_receive(raw=message.as_bytes(), source="pipe")
-    replied = incoming.correspondence_set.first() if hasattr(incoming, "correspondence_set") else None
+    replied = (
+        incoming.correspondence_set.first() if hasattr(incoming, "correspondence_set") else None
+    )
 
     Notification.objects.create(user=staff, event=note)
     snooze = reminders.snooze_create(

@@ -62,7 +62,9 @@ def test_sign_in_locks_out_after_repeated_failures(client):
     user = UserFactory()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(
-            reverse("login"), {"username": user.username, "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+            reverse("login"),
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
         )
         assert response.status_code == 200
         assert "Please enter a correct username and password" in response.content.decode()
