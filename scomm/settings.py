@@ -73,10 +73,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every answer to a signed-in user is theirs alone: Cache-Control: private.
     "core.cachecontrol.SignedInPrivateMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before anything reads a body: no files, nothing large, from a visitor not signed in.
     "core.ratelimit.AnonymousBodyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "scomm.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -177,11 +177,11 @@ SCOMM_SCHEDULE_MAX_ROWS = env.int("SCOMM_SCHEDULE_MAX_ROWS", default=20_000)
 SCOMM_SCHEDULE_MAX_UNZIPPED_BYTES = env.int(
     "SCOMM_SCHEDULE_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024
 )
-
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 # No public form takes a file: a visitor who is not signed in may send no body
 # over this size, multipart or not (core.ratelimit.AnonymousBodyMiddleware).
 SCOMM_ANONYMOUS_MAX_BODY_BYTES = env.int("SCOMM_ANONYMOUS_MAX_BODY_BYTES", default=64 * 1024)
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scomm <noreply@scomm.localhost>")
 # Letters sent by email (correspondence.mail): from this address, with a reply
@@ -281,6 +281,16 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The limits' counters (core/ratelimit.py) must be the same for every process
+# that serves requests. Redis is; with no Redis, a folder of files is, where
+# the local-memory cache would give each process its own count.
+if not REDIS_URL:
+    CACHES["limits"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("SCOMM_LIMITS_DIR", default=str(BASE_DIR / ".cache" / "limits")),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+SCOMM_LIMITS_CACHE = "default" if REDIS_URL else "limits"
 # A signed-in request reads its session from the cache (written through to the
 # database, so a restart of Redis signs nobody out): one round trip to Redis
 # instead of a query.
@@ -292,16 +302,6 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# The limits' counters (core/ratelimit.py) must be the same for every process
-# that serves requests. Redis is; with no Redis, a folder of files is, where
-# the local-memory cache would give each process its own count.
-if not REDIS_URL:
-    CACHES["limits"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.str("SCOMM_LIMITS_DIR", default=str(BASE_DIR / ".cache" / "limits")),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
-SCOMM_LIMITS_CACHE = "default" if REDIS_URL else "limits"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
@@ -372,6 +372,12 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # Requests to the public API per client address ("120/minute"; empty: no limit).
 # Counted in the cache, so shared by every web worker on the production stack.
 SCOMM_API_RATE = env.str("SCOMM_API_RATE", default="120/minute")
+# Following by email, counted in the same cache: requests from one client
+# address, requests naming one email address, and confirmation emails sent
+# to one address (a number per day). Empty or 0: no limit.
+SCOMM_FOLLOW_RATE_PER_CLIENT = env.str("SCOMM_FOLLOW_RATE_PER_CLIENT", default="3/minute")
+SCOMM_FOLLOW_RATE_PER_EMAIL = env.str("SCOMM_FOLLOW_RATE_PER_EMAIL", default="10/hour")
+SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY = env.int("SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY", default=5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "scomm public API",
     "DESCRIPTION": (
@@ -390,9 +396,3 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "jurisdictions.models_agreements.DatePrecision",
     },
 }
-# Following by email, counted in the same cache: requests from one client
-# address, requests naming one email address, and confirmation emails sent
-# to one address (a number per day). Empty or 0: no limit.
-SCOMM_FOLLOW_RATE_PER_CLIENT = env.str("SCOMM_FOLLOW_RATE_PER_CLIENT", default="3/minute")
-SCOMM_FOLLOW_RATE_PER_EMAIL = env.str("SCOMM_FOLLOW_RATE_PER_EMAIL", default="10/hour")
-SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY = env.int("SCOMM_FOLLOW_CONFIRMATIONS_PER_DAY", default=5)
