@@ -74,9 +74,12 @@ def test_fifty_follow_requests_leave_every_kept_page_in_place(
 
     visitor = Client()
     for n in range(50):
+        # Fifty readers, each from their own address: under the follow limits.
         with django_capture_on_commit_callbacks(execute=True):
             response = visitor.post(
-                reverse("public:follow"), {"email": f"reader{n}@example.org", "case": case.pk}
+                reverse("public:follow"),
+                {"email": f"reader{n}@example.org", "case": case.pk},
+                REMOTE_ADDR=f"198.51.100.{n + 1}",
             )
         assert response.status_code == 200
         assert "Check your email" in response.content.decode()
