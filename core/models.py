@@ -20,6 +20,9 @@ class OutboxTask(models.Model):
     dispatched_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was last handed to the broker."
     )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last began running it."
+    )
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="Times handed to the broker.")
     last_error = models.TextField(blank=True, default="")

@@ -22,11 +22,17 @@ How it works, in four steps:
    error in `last_error`.
 4. `outbox_sweep` (core.tasks, Celery beat every minute; the embedded
    worker runs the same schedule) sends again every row not done some time
-   after its last dispatch: the task's own time limit plus a minute (a task
-   still running is not sent twice), at least AGAIN_AFTER, doubled at each
-   attempt up to LONGEST_WAIT, and stops after MAX_ATTEMPTS. A row never
-   dispatched (the process died between the commit and the send) is sent
-   once it is GRACE old. Done rows are deleted after KEEP_DONE.
+   after its last dispatch. A worker marks a row `started_at` when it begins
+   the task. A row dispatched and never started (lost in a broker that
+   restarted empty) is sent again after `again_after()`
+   (SCOMM_OUTBOX_AGAIN_AFTER_SECONDS, 5 minutes); one started and not done
+   (its worker died) after the task's own time limit plus a minute, so that
+   a task still running is not sent twice (or after
+   SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS where that is set). Each wait
+   doubles at each attempt up to LONGEST_WAIT, and the sweep stops after
+   MAX_ATTEMPTS. A row never dispatched (the process died between the
+   commit and the send) is sent once it is GRACE old. Done rows are deleted
+   after KEEP_DONE.
 
 So a task may run twice (a lost acknowledgement, a sweep that overtakes a
 slow queue): every task queued through here must be safe to repeat, each
@@ -44,7 +50,8 @@ import time
 from collections.abc import Iterable, Sequence
 
 from celery import current_app
-from celery.signals import task_failure, task_success
+from celery.signals import task_failure, task_prerun, task_success
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -154,14 +161,33 @@ def dispatch(rows: Sequence) -> int:
     return sent
 
 
+def again_after() -> datetime.timedelta:
+    """How long a task handed to the broker may wait to be started before it is sent again."""
+    seconds = getattr(settings, "SCOMM_OUTBOX_AGAIN_AFTER_SECONDS", None)
+    return AGAIN_AFTER if seconds is None else datetime.timedelta(seconds=seconds)
+
+
+def _started(row) -> bool:
+    """Begun by a worker since its last dispatch."""
+    return bool(
+        row.started_at and (row.dispatched_at is None or row.started_at >= row.dispatched_at)
+    )
+
+
 def _again_after(row) -> datetime.timedelta:
     """How long after its last dispatch a row not done is sent again."""
-    try:
-        task = _task(row.name)
-        limit = task.time_limit or current_app.conf.task_time_limit or 0
-    except (ImportError, KeyError):
-        limit = 0
-    base = max(AGAIN_AFTER, datetime.timedelta(seconds=limit + 60))
+    base = again_after()
+    if _started(row):
+        running = getattr(settings, "SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS", None)
+        if running is not None:
+            base = datetime.timedelta(seconds=running)
+        else:
+            try:
+                task = _task(row.name)
+                limit = task.time_limit or current_app.conf.task_time_limit or 0
+            except (ImportError, KeyError):
+                limit = 0
+            base = max(base, datetime.timedelta(seconds=limit + 60))
     return min(base * 2 ** max(row.attempts - 1, 0), max(base, LONGEST_WAIT))
 
 
@@ -170,11 +196,15 @@ def due(*, now: datetime.datetime | None = None) -> list:
     from .models import OutboxTask
 
     now = now or timezone.now()
+    running = getattr(settings, "SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS", None)
+    soonest = again_after()
+    if running is not None:
+        soonest = min(soonest, datetime.timedelta(seconds=running))
     waiting = (
         OutboxTask.objects.filter(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(
             Q(dispatched_at__isnull=True, created_at__lt=now - GRACE)
-            | Q(dispatched_at__lt=now - AGAIN_AFTER)
+            | Q(dispatched_at__lt=now - soonest)
         )
         .order_by("dispatched_at", "id")[:SWEEP_BATCH]
     )
@@ -219,6 +249,18 @@ def row_id(task_id: str | None) -> int | None:
         return int(task_id[len(PREFIX) :].split("-", 1)[0])
     except ValueError:
         return None
+
+
+@task_prerun.connect(dispatch_uid="core.outbox.started")
+def _mark_started(sender=None, task_id=None, **kwargs) -> None:
+    from .models import OutboxTask
+
+    pk = row_id(task_id)
+    if pk is not None:
+        try:
+            OutboxTask.objects.filter(pk=pk, done_at__isnull=True).update(started_at=timezone.now())
+        except Exception:  # noqa: BLE001 - the task runs all the same; the sweep waits longer
+            logger.exception("Outbox: the start of %s could not be kept", task_id)
 
 
 @task_success.connect(dispatch_uid="core.outbox.done")

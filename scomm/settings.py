@@ -234,6 +234,15 @@ if SCOMM_EMBEDDED_WORKER:
         "data_folder_out": str(SCOMM_EMBEDDED_WORKER_DIR / "queue"),
         "control_folder": str(SCOMM_EMBEDDED_WORKER_DIR / "control"),
     }
+# A task handed to the broker and not started after this long (a broker that
+# restarted empty) is sent again by the outbox's sweep; one started and not
+# done, after its time limit plus a minute (or after the second setting).
+SCOMM_OUTBOX_AGAIN_AFTER_SECONDS = env.int("SCOMM_OUTBOX_AGAIN_AFTER_SECONDS", default=300)
+SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS = (
+    env.int("SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS")
+    if env.str("SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS", default="")
+    else None
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Sends again what the outbox holds and the broker lost (core.outbox).
@@ -361,9 +370,7 @@ REST_FRAMEWORK = {
 # feeds, the CSV, the calendars) from a browser: any origin, GET only, never
 # with credentials, so a signed-in visitor's cookie is never used for them.
 # Nothing else (pages, forms, anything signed in) has CORS headers.
-CORS_URLS_REGEX = (
-    r"^/(api/|feeds/|cases\.csv$|calendar\.ics$|cases/[0-9]+/calendar\.ics$)"
-)
+CORS_URLS_REGEX = r"^/(api/|feeds/|cases\.csv$|calendar\.ics$|cases/[0-9]+/calendar\.ics$)"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

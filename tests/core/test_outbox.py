@@ -109,9 +109,10 @@ def test_the_sweep_sends_again_a_lost_task_and_not_a_done_one(broker_down):
 
 def test_a_lost_task_waits_longer_at_each_attempt_and_its_own_time_limit_first():
     follow = a_follow()
-    row = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1)
+    now = timezone.now()
+    row = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1, dispatched_at=now)
     first = outbox._again_after(row)
-    # follow_send_confirmation's time limit is 2 minutes: the floor of 5 minutes counts.
+    # Never started: lost in the broker, sent again after five minutes.
     assert first == outbox.AGAIN_AFTER
     row.attempts = 3
     assert outbox._again_after(row) == first * 4
@@ -119,7 +120,28 @@ def test_a_lost_task_waits_longer_at_each_attempt_and_its_own_time_limit_first()
     assert outbox._again_after(row) == outbox.LONGEST_WAIT
     row.name = "correspondence.tasks.case_export_build"  # may run 10 minutes
     row.attempts = 1
-    assert outbox._again_after(row) == datetime.timedelta(minutes=11)
+    assert outbox._again_after(row) == outbox.AGAIN_AFTER, "not started: its time limit is moot"
+    row.started_at = now
+    assert outbox._again_after(row) == datetime.timedelta(minutes=11), "running: not sent twice"
+    row.started_at = now - datetime.timedelta(hours=1)
+    assert outbox._again_after(row) == outbox.AGAIN_AFTER, "started before its last dispatch"
+
+
+def test_a_task_started_by_a_worker_is_marked_so(settings):
+    follow = a_follow()
+    row = OutboxTask.objects.create(name=TASK, args=[follow.pk], dispatched_at=timezone.now())
+    outbox._mark_started(task_id=f"outbox-{row.pk}-1")
+    row.refresh_from_db()
+    assert row.started_at is not None and outbox._started(row)
+    # Settings shorten both waits (the fault tests' stack).
+    settings.SCOMM_OUTBOX_AGAIN_AFTER_SECONDS = 5
+    settings.SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS = 10
+    assert outbox._again_after(row) == datetime.timedelta(seconds=10)
+    row.started_at = None
+    assert outbox._again_after(row) == datetime.timedelta(seconds=5)
+    row.dispatched_at = timezone.now() - datetime.timedelta(seconds=6)
+    row.save()
+    assert [r.pk for r in outbox.due()] == [row.pk]
 
 
 def test_a_task_that_fails_keeps_its_error_and_stays_not_done(

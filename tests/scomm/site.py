@@ -93,6 +93,7 @@ def build(users: bool = True) -> types.SimpleNamespace:
     neighbouring county; an admin.
     """
     from correspondence import letters, log
+    from correspondence.defaults import letter_templates_install_defaults
     from correspondence.mail.addresses import reply_address
     from correspondence.mail.inbound import mail_receive
     from correspondence.models import CaseExport, Letter
@@ -109,6 +110,8 @@ def build(users: bool = True) -> types.SimpleNamespace:
         StateFactory,
         UserFactory,
     )
+
+    letter_templates_install_defaults()  # a transactional test starts from empty tables
 
     today = timezone.localdate()
     state = StateFactory(postal_code="XQ", name="Quebecia", fips="77")

@@ -217,6 +217,10 @@ class Stack:
             "SCOMM_REMINDERS_SWEEP_SECONDS": "2",
             # The outbox's sweep (core.outbox) every two seconds rather than every minute.
             "SCOMM_OUTBOX_SWEEP_SECONDS": "2",
+            # A task lost in a Redis that restarted empty, or with a killed
+            # worker, is sent again after seconds rather than minutes.
+            "SCOMM_OUTBOX_AGAIN_AFTER_SECONDS": "5",
+            "SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS": "10",
             "SCOMM_FAULT_DIR": str(self.faults),
             **(extra_env or {}),
         }
