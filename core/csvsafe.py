@@ -16,11 +16,17 @@ import csv
 # their full-width forms (some spreadsheets fold those to ASCII).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+# The first characters of a cell worth a closer look: a formula's, or a space before one.
+_SUSPECT = frozenset((*FORMULA_STARTS, " "))
+
 
 def defuse(value):
     """A cell as a spreadsheet will show it as text; anything but a string is left as it is."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
+    # Most cells start with a letter or a digit: told apart by their first character alone,
+    # which matters for files of every case.
+    if isinstance(value, str) and value[:1] in _SUSPECT:
+        if value.lstrip(" ").startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -7,8 +7,7 @@ calendar in views_calendar.
 import csv
 import datetime
 import gzip
-import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -23,7 +22,7 @@ from jurisdictions.filters import clean_state
 from jurisdictions.models import State
 from jurisdictions.selectors import state_agreement_statuses
 from optouts.models import OPEN_STAGES, Outcome, RequestingBody, Stage
-from optouts.offices import requesting_office
+from optouts.offices import OFFICE_NAMES, requesting_office
 
 from . import selectors, services, svg, topojson
 from .forms import FollowStateForm
@@ -129,6 +128,7 @@ def county_map_image(request):
     everyone until a case or a jurisdiction changes, kept compressed: the
     overview's URL for it carries the generation, so browsers keep it a day.
     """
+
     def build() -> bytes:
         return _stored(svg.county_map_image(selectors.map_statuses()).encode())
 
@@ -147,14 +147,18 @@ def county_map_image(request):
 
 # --- exports -----------------------------------------------------------------
 
-# What the export reads of each case, as plain values in one query: no model
-# instance per row.
+# What the export reads of each case, as plain tuples in one query: no model
+# instance and no dictionary per row. The jurisdiction's columns come first:
+# they are worked out once per jurisdiction.
 CSV_FIELDS = (
-    "id",
+    "jurisdiction_id",
     "jurisdiction__name",
     "jurisdiction__state__postal_code",
     "jurisdiction__state__name",
     "jurisdiction__fips",
+    "jurisdiction__scheduled_activation",
+    "jurisdiction__actual_activation",
+    "id",
     "requesting_official",
     "requesting_body",
     "requesting_body_other",
@@ -162,141 +166,121 @@ CSV_FIELDS = (
     "stage",
     "opened_on",
     *selectors.STEP_FIELDS,
-    "meeting_at",
+    "meeting_at_utc",
     "meeting_location",
     "closed_on",
     "outcome",
     "outcome_new_activation",
     "outcome_text",
     "scheduled_activation_at_filing",
-    "jurisdiction__scheduled_activation",
-    "jurisdiction__actual_activation",
     "activated_while_pending",
-    "stage_entered_at",
+    "stage_entered_at_utc",
 )
 
+CSV_HEADER = (
+    "id", "url", "jurisdiction", "state", "state_agreement", "fips", "requesting_official",
+    "requesting_body", "requesting_office", "reasons", "stage", "is_open", "opened_on",
+    *selectors.STEP_FIELDS, "meeting_at", "meeting_location", "closed_on", "outcome",
+    "outcome_new_activation", "resolution", "scheduled_activation_at_filing",
+    "scheduled_activation", "actual_activation", "activated_while_pending", "days_waiting",
+    "stage_entered_at",
+)  # fmt: skip
 
-class _Requester:
-    """What optouts.offices reads of a case, from an export row."""
 
-    __slots__ = ("jurisdiction", "requesting_body", "requesting_body_other", "requesting_official")
+class _Formatted(dict):
+    """Each value's text, worked out the first time the value is met: many cases share a day."""
 
-    def __init__(self, row: dict):
-        self.requesting_body = row["requesting_body"]
-        self.requesting_body_other = row["requesting_body_other"]
-        self.requesting_official = row["requesting_official"]
-        state = _Named(row["jurisdiction__state__name"])
-        self.jurisdiction = _Named(row["jurisdiction__name"], state)
+    def __init__(self, form: Callable, empty):
+        super().__init__({None: empty})
+        self.form = form
+
+    def __missing__(self, value):
+        text = self[value] = self.form(value)
+        return text
 
 
 class _Named:
+    """What optouts.offices reads of a jurisdiction and its state."""
+
     __slots__ = ("name", "state")
 
     def __init__(self, name: str, state=None):
         self.name, self.state = name, state
 
 
-def csv_columns() -> list[tuple[str, Callable]]:
+class _Requester:
+    """What optouts.offices reads of a case."""
+
+    __slots__ = ("jurisdiction", "requesting_body", "requesting_body_other", "requesting_official")
+
+    def __init__(self, jurisdiction: _Named, body: str, other: str, official: str):
+        self.jurisdiction = jurisdiction
+        self.requesting_body, self.requesting_body_other = body, other
+        self.requesting_official = official
+
+
+def csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
     """
-    The export's columns, each a name and how to read it off a row of
-    CSV_FIELDS. What every row shares (the site's address, the labels, the
-    time zone, today) is worked out once, and each date or time once per
-    value: the file holds every case, and many share a day.
+    The export's cells for each row of CSV_FIELDS. What every row shares (the
+    site's address, the labels, the time zone, today) is worked out once, a
+    jurisdiction's columns and its offices' names once per jurisdiction, and
+    each date or time once per value. Every cell a person typed (names,
+    reasons, places, offices, agreements) is defused; the site's own cells
+    (numbers, links, dates, labels, yes/no) cannot start a formula.
     """
     case_url = services.absolute(reverse("optouts:detail", args=[0]))[: -len("0/")]
     agreements = state_agreement_statuses()  # each state's agreement with ICE, as of now
     bodies, stages = dict(RequestingBody.choices), dict(Stage.choices)
     outcomes = dict(Outcome.choices)
     zone, today = timezone.get_current_timezone(), timezone.localdate()
-    open_stages = set(OPEN_STAGES)
-    days: dict = {None: ""}
-    moments: dict = {None: ("", None)}
+    open_stages = frozenset(OPEN_STAGES)
+    days = _Formatted(datetime.date.isoformat, "")
 
-    def day(value) -> str:
-        text = days.get(value)
-        if text is None:
-            text = days[value] = value.isoformat()
-        return text
+    def moment(utc: str) -> tuple[str, int]:
+        """A time (as text in UTC) in the site's zone as text, and the days since its local day."""
+        local = datetime.datetime.fromisoformat(utc).replace(tzinfo=datetime.UTC).astimezone(zone)
+        return local.isoformat(), max((today - local.date()).days, 0)
 
-    def moment(value) -> tuple[str, datetime.date | None]:
-        """A time in the site's zone, as text and as the local day."""
-        found = moments.get(value)
-        if found is None:
-            local = value.astimezone(zone)
-            found = moments[value] = (local.isoformat(), local.date())
-        return found
-
-    def field(name: str, read: Callable | None = None) -> Callable:
-        if read is None:
-            return operator.itemgetter(name)
-        return lambda r: read(r[name])
-
-    def waiting(r) -> int | str:
-        if r["stage"] not in open_stages:
-            return ""
-        entered = moment(r["stage_entered_at"])[1]
-        return max((today - entered).days, 0) if entered else ""
-
-    return [
-        ("id", field("id")),
-        ("url", lambda r: f"{case_url}{r['id']}/"),
-        ("jurisdiction", field("jurisdiction__name")),
-        ("state", field("jurisdiction__state__postal_code")),
-        ("state_agreement", lambda r: agreements.get(r["jurisdiction__state__postal_code"], "")),
-        ("fips", field("jurisdiction__fips")),
-        ("requesting_official", field("requesting_official")),
-        ("requesting_body", lambda r: bodies.get(r["requesting_body"], r["requesting_body"])),
-        ("requesting_office", lambda r: requesting_office(_Requester(r))),
-        ("reasons", field("reasons")),
-        ("stage", lambda r: stages.get(r["stage"], r["stage"])),
-        ("is_open", lambda r: "yes" if r["stage"] in open_stages else "no"),
-        ("opened_on", field("opened_on", day)),
-        *[(name, field(name, day)) for name in selectors.STEP_FIELDS],
-        ("meeting_at", lambda r: moment(r["meeting_at"])[0]),
-        ("meeting_location", field("meeting_location")),
-        ("closed_on", field("closed_on", day)),
-        ("outcome", lambda r: outcomes.get(r["outcome"], r["outcome"])),
-        ("outcome_new_activation", field("outcome_new_activation", day)),
-        ("resolution", field("outcome_text")),
-        ("scheduled_activation_at_filing", field("scheduled_activation_at_filing", day)),
-        ("scheduled_activation", field("jurisdiction__scheduled_activation", day)),
-        ("actual_activation", field("jurisdiction__actual_activation", day)),
-        ("activated_while_pending", lambda r: "yes" if r["activated_while_pending"] else "no"),
-        ("days_waiting", waiting),
-        ("stage_entered_at", lambda r: moment(r["stage_entered_at"])[0]),
-    ]
+    moments = _Formatted(moment, ("", ""))
+    places: dict = {}
+    offices: dict = {}
+    for (
+        place_id, name, code, state_name, fips, scheduled, actual,
+        pk, official, body, other, reasons, stage, opened,
+        notice_sent, meeting_requested, meeting_scheduled, meeting_held, resolved, withdrawn,
+        meeting_at, meeting_location, closed, outcome, new_activation, resolution,
+        scheduled_at_filing, activated_while_pending, stage_entered_at,
+    ) in rows:  # fmt: skip
+        place = places.get(place_id)
+        if place is None:
+            place = places[place_id] = (
+                _Named(name, _Named(state_name)),
+                (csvsafe.defuse(name), csvsafe.defuse(code), csvsafe.defuse(agreements.get(code, "")),
+                 csvsafe.defuse(fips)),
+                (days[scheduled], days[actual]),
+            )  # fmt: skip
+        # An office of a listed kind is named from its jurisdiction alone.
+        key = (place_id, body) if body in OFFICE_NAMES else (place_id, body, other, official)
+        office = offices.get(key)
+        if office is None:
+            requester = _Requester(place[0], body, other, official)
+            office = offices[key] = csvsafe.defuse(requesting_office(requester))
+        entered, waited = moments[stage_entered_at]
+        is_open = stage in open_stages
+        yield (
+            pk, f"{case_url}{pk}/", *place[1], csvsafe.defuse(official), bodies.get(body, body),
+            office, csvsafe.defuse(reasons), stages.get(stage, stage), "yes" if is_open else "no",
+            days[opened], days[notice_sent], days[meeting_requested], days[meeting_scheduled],
+            days[meeting_held], days[resolved], days[withdrawn], moments[meeting_at][0],
+            csvsafe.defuse(meeting_location), days[closed], outcomes.get(outcome, outcome),
+            days[new_activation], csvsafe.defuse(resolution), days[scheduled_at_filing], *place[2],
+            "yes" if activated_while_pending else "no", waited if is_open else "", entered,
+        )  # fmt: skip
 
 
 class _Echo:
     def write(self, value):
         return value
-
-
-def _csv_safe(value):
-    """Text a spreadsheet would run as a formula is prefixed with a quote (core.csvsafe)."""
-    return csvsafe.defuse(value)
-
-
-# Columns the site writes itself (numbers, its own links, dates, its labels,
-# yes/no): nothing a person typed, so nothing a spreadsheet could run. Every
-# other column is defused.
-_CSV_OURS = frozenset(
-    {
-        "id", "url", "requesting_body", "stage", "is_open", "opened_on", *selectors.STEP_FIELDS,
-        "meeting_at", "closed_on", "outcome", "outcome_new_activation",
-        "scheduled_activation_at_filing", "scheduled_activation", "actual_activation",
-        "activated_while_pending", "days_waiting", "stage_entered_at",
-    }
-)
-
-
-def _csv_readers(columns: list[tuple[str, Callable]]) -> list[Callable]:
-    """Each column's reader, defused where a person's text may start with a formula."""
-
-    def defused(read: Callable) -> Callable:
-        return lambda row: _csv_safe(read(row))
-
-    return [read if name in _CSV_OURS else defused(read) for name, read in columns]
 
 
 def _unknown_state(exc: ValidationError) -> HttpResponse:
@@ -325,14 +309,12 @@ def cases_csv(request):
         cases = selectors.cases_for_export()
         if state:
             cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
-        columns = csv_columns()
-        yield writer.writerow([name for name, _ in columns])
-        # Rows of plain values, a thousand lines to a chunk: the file is
-        # written in a few hundred pieces, not one per case.
+        yield writer.writerow(CSV_HEADER)
+        # A thousand lines to a chunk: the file is written in a few hundred
+        # pieces, not one per case.
         lines = []
-        readers = _csv_readers(columns)
-        for row in cases.values(*CSV_FIELDS).iterator(chunk_size=2000):
-            lines.append(writer.writerow([read(row) for read in readers]))
+        for cells in csv_rows(cases.values_list(*CSV_FIELDS).iterator(chunk_size=2000)):
+            lines.append(writer.writerow(cells))
             if len(lines) == 1000:
                 yield "".join(lines)
                 lines = []

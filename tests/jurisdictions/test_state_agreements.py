@@ -81,10 +81,22 @@ def test_the_api_lists_the_agreements_and_the_schema_documents_them(client, cens
 
 
 def test_the_csv_has_each_case_s_state_agreement(census):
-    from public.views import csv_columns
+    from public.views import CSV_FIELDS, CSV_HEADER, csv_rows
 
-    names = [name for name, _ in csv_columns()]
-    assert "state_agreement" in names
-    read = dict(csv_columns())["state_agreement"]
-    assert read({"jurisdiction__state__postal_code": "CA"}) == "In force"
-    assert read({"jurisdiction__state__postal_code": "TX"}) == ""
+    def agreement(code: str) -> str:
+        row = dict.fromkeys(CSV_FIELDS, "") | {
+            "jurisdiction_id": code,
+            "jurisdiction__state__postal_code": code,
+            "requesting_body": "sheriff",
+            "stage": "notice_sent",
+        }
+        row |= {
+            name: None
+            for name in CSV_FIELDS
+            if name.endswith(("_on", "_utc", "activation", "filing"))
+        }
+        (cells,) = csv_rows([tuple(row.values())])
+        return cells[CSV_HEADER.index("state_agreement")]
+
+    assert agreement("CA") == "In force"
+    assert agreement("TX") == ""
