@@ -15,12 +15,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, make_msgid
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core import ratelimit
+from core.delivered import record_delivery
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import CaseEvent, OptOutRequest
 
@@ -304,24 +305,39 @@ def followers_notify_case_event(event: CaseEvent) -> int:
     # Claimed: the row locked while its email is sent; delivered: sent_at set
     # in the same transaction. A worker killed between the two leaves the row
     # unsent, and the retry sends it with the same Message-ID.
+    # A database lost after the send (core.delivered): the mark written again.
     for notice_id in pending:
-        with transaction.atomic():
-            notice = (
-                FollowNotice.objects.select_for_update(skip_locked=True)
-                .filter(pk=notice_id, sent_at__isnull=True)
-                .first()
-            )
-            if notice is None:
-                continue
-            follow = followers.get(notice.email)
-            if follow is None:
-                notice.sent_at = timezone.now()  # unfollowed meanwhile: nothing to send
+        delivered = False
+        try:
+            with transaction.atomic():
+                notice = (
+                    FollowNotice.objects.select_for_update(skip_locked=True)
+                    .filter(pk=notice_id, sent_at__isnull=True)
+                    .first()
+                )
+                if notice is None:
+                    continue
+                follow = followers.get(notice.email)
+                if follow is None:
+                    notice.sent_at = timezone.now()  # unfollowed meanwhile: nothing to send
+                    notice.save(update_fields=["sent_at"])
+                    continue
+                _send_event_email(
+                    follow=follow, event=event, case=case, message_id=notice.message_id
+                )
+                delivered = True
+                notice.sent_at = timezone.now()
                 notice.save(update_fields=["sent_at"])
-                continue
-            _send_event_email(follow=follow, event=event, case=case, message_id=notice.message_id)
-            notice.sent_at = timezone.now()
-            notice.save(update_fields=["sent_at"])
-            sent += 1
+        except DatabaseError:
+            if delivered:
+                record_delivery(
+                    lambda pk=notice_id: FollowNotice.objects.filter(
+                        pk=pk, sent_at__isnull=True
+                    ).update(sent_at=timezone.now()),
+                    what=f"follow notice #{notice_id}",
+                )
+            raise
+        sent += 1
     return sent
 
 

@@ -68,6 +68,7 @@ class Tally:
 
     answers: list = field(default_factory=list)  # (seconds since start, kind, path, status)
     moves_acknowledged: int = 0
+    writes: list = field(default_factory=list)  # (seconds since start, action, status, Location)
     follows_acknowledged: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -156,6 +157,14 @@ class Load:
                 }
                 path = f"/cases/{case}/act/{action}/"
                 response = self._ask("write", staff, "POST", path, data)
+                self.tally.writes.append(
+                    (
+                        round(time.monotonic() - self.started, 2),
+                        action,
+                        response.status_code if response is not None else None,
+                        response.headers.get("Location", "") if response is not None else "",
+                    )
+                )
                 # Saved: the redirect back to the case's page (not to the sign-in page).
                 saved = f"/cases/{case}/"
                 if (

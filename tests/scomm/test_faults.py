@@ -95,7 +95,16 @@ def test_postgres_restarted_during_requests_loses_no_acknowledged_write(stack):
     assert outside == [], f"errors outside the restart ({down_from:.1f}-{back_at:.1f} s)"
     assert [a for a in tally.answers if a[0] > back_at + 2], "no request after the restart"
     assert tally.moves_acknowledged > 0
-    assert stage_events(stack) - moves_before >= tally.moves_acknowledged
+    events = stack.sql(
+        "SELECT id, summary, recorded_at FROM optouts_caseevent WHERE request_id = %s"
+        " AND kind = 'stage' ORDER BY id DESC LIMIT 40",
+        stack.seed["case"],
+    )
+    assert stage_events(stack) - moves_before >= tally.moves_acknowledged, (
+        tally.writes,
+        events,
+        (down_from, back_at),
+    )
     followed = {
         row[0]
         for row in stack.sql(
