@@ -6,12 +6,12 @@ case's jurisdiction, then calls one service and shows its message.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone
 
 from core import fragments, pagecache
+from core.pagination import KeysFirstPaginator
 from core.views import run_service
 from jurisdictions.models import Jurisdiction, State
 from jurisdictions.selectors import agreements_among, state_agreement_events
@@ -51,7 +51,7 @@ def case_list(request):
     def build() -> dict:
         # The API's filters too (optouts.filters): one search, one answer.
         filters = CaseFilter(query or None, queryset=selectors.case_list(user=request.user))
-        page = Paginator(filters.qs, 50).get_page(query.get("page"))
+        page = KeysFirstPaginator(filters.qs, 50).get_page(query.get("page"))
         return {
             "form": filters.form,
             "fields": [filters.form[name] for name in CASE_LIST_PARAMETERS if name != "page"],
