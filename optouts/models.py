@@ -405,6 +405,13 @@ class CaseEvent(models.Model):
             models.Index(fields=["request", "occurred_on"]),
             # "Latest on the timelines" and the feeds read the newest first.
             models.Index(fields=["-occurred_on", "-recorded_at"], name="event_newest_first"),
+            # The dates of each step (public.selectors.cases_for_export): the public
+            # stage moves alone, not the whole timeline.
+            models.Index(
+                fields=["request", "to_stage", "occurred_on"],
+                condition=Q(kind="stage", is_public=True),
+                name="event_public_stage_moves",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),

@@ -7,6 +7,8 @@ calendar in views_calendar.
 import csv
 import datetime
 import gzip
+import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
@@ -202,6 +204,45 @@ class _Formatted(dict):
         return text
 
 
+class LocalTimes(dict):
+    """
+    Times given as text in UTC ("2010-06-08 17:30:00.000000"), each as
+    `(text in the zone, days from its local day to today)`, worked out once.
+    The zone's offset is looked up once per hour of UTC and added to every
+    time of that hour, unless the clocks change within it: the times of such
+    an hour are converted one by one.
+    """
+
+    def __init__(self, zone, today: datetime.date):
+        super().__init__({None: ("", "")})
+        self.zone, self.today = zone, today
+        self.hours: dict = {}
+
+    def _hour(self, hour: str) -> tuple | None:
+        """The offset of an hour ("2010-06-08 17") and how a time writes it, if it holds all hour."""
+        start = datetime.datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=datetime.UTC)
+        first = start.astimezone(self.zone)
+        last = (start + datetime.timedelta(hours=1, microseconds=-1)).astimezone(self.zone)
+        if first.utcoffset() != last.utcoffset():
+            return None
+        return first.utcoffset(), first.isoformat()[len("2010-06-08T17:00:00") :]
+
+    def __missing__(self, utc: str) -> tuple[str, int]:
+        hour = utc[:13]
+        if hour not in self.hours:
+            self.hours[hour] = self._hour(hour)
+        found = self.hours[hour]
+        moment = datetime.datetime.fromisoformat(utc)
+        if found is None:
+            local = moment.replace(tzinfo=datetime.UTC).astimezone(self.zone)
+            text = local.isoformat()
+        else:
+            local = moment + found[0]
+            text = local.isoformat() + found[1]
+        value = self[utc] = (text, max((self.today - local.date()).days, 0))
+        return value
+
+
 class _Named:
     """What optouts.offices reads of a jurisdiction and its state."""
 
@@ -239,12 +280,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
     open_stages = frozenset(OPEN_STAGES)
     days = _Formatted(datetime.date.isoformat, "")
 
-    def moment(utc: str) -> tuple[str, int]:
-        """A time (as text in UTC) in the site's zone as text, and the days since its local day."""
-        local = datetime.datetime.fromisoformat(utc).replace(tzinfo=datetime.UTC).astimezone(zone)
-        return local.isoformat(), max((today - local.date()).days, 0)
-
-    moments = _Formatted(moment, ("", ""))
+    moments = LocalTimes(zone, today)
     places: dict = {}
     offices: dict = {}
     for (
@@ -281,11 +317,6 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
         )  # fmt: skip
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _unknown_state(exc: ValidationError) -> HttpResponse:
     """
     A file asked for a state that does not exist: said plainly, as the lists
@@ -306,23 +337,25 @@ def cases_csv(request):
         state = clean_state(request.cached_page.query.get("state", ""))
     except ValidationError as exc:
         return _unknown_state(exc)
-    writer = csv.writer(_Echo())
 
     def rows():
         cases = selectors.cases_for_export()
         if state:
             cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
-        yield writer.writerow(CSV_HEADER)
-        # A thousand lines to a chunk: the file is written in a few hundred
-        # pieces, not one per case.
-        lines = []
-        for cells in csv_rows(cases.values_list(*CSV_FIELDS).iterator(chunk_size=2000)):
-            lines.append(writer.writerow(cells))
-            if len(lines) == 1000:
-                yield "".join(lines)
-                lines = []
-        if lines:
-            yield "".join(lines)
+        cells = csv_rows(cases.values_list(*CSV_FIELDS).iterator(chunk_size=2000))
+        # A thousand lines to a chunk, each chunk written by the csv module in
+        # one call: the file is written in a few hundred pieces, not one per case.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_HEADER)
+        while True:
+            writer.writerows(itertools.islice(cells, 1000))
+            chunk = buffer.getvalue()
+            if not chunk:
+                return
+            yield chunk
+            buffer.seek(0)
+            buffer.truncate()
 
     stored, streamed = request.cached_page.kept_stream(
         "cases.csv.gz", rows, lambda lines: _stored("".join(lines).encode())

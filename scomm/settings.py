@@ -211,7 +211,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or (
     "filesystem://localhost/" if SCOMM_EMBEDDED_WORKER else "memory://"
 )
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# No result backend: nothing reads a task's result (what a task did is in the
+# database, the outbox's row says it is done), and a Redis result store that
+# went away for 20 seconds left Celery beat unable to send anything until it
+# was restarted.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# The worker and beat wait for a broker that went away however long it takes.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
