@@ -106,21 +106,40 @@ def _eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def dispatch(rows: Sequence) -> int:
+def dispatch(rows: Sequence, *, again_before: datetime.datetime | None = None) -> int:
     """
     Hand `rows` to the broker now; returns how many were sent. A broker
     failure is logged and kept on the row, and the rest are left to the
     sweep. Where tasks run in-process (no broker), a task's error is logged
     and kept on the row as a worker's would be, never raised to the writer.
+    Only rows not done and not dispatched (or, for the sweep, dispatched
+    before `again_before`) are sent.
     """
     from .models import OutboxTask
 
     if not rows:
         return 0
     now = timezone.now()
-    OutboxTask.objects.filter(pk__in=[r.pk for r in rows], done_at__isnull=True).update(
-        dispatched_at=now, attempts=F("attempts") + 1
-    )
+    # Claimed first: a row done meanwhile, or sent by a sweep running beside
+    # this one, is not sent again.
+    with transaction.atomic():
+        waiting = OutboxTask.objects.select_for_update(skip_locked=True).filter(
+            pk__in=[r.pk for r in rows], done_at__isnull=True
+        )
+        if again_before is None:
+            waiting = waiting.filter(dispatched_at__isnull=True)
+        else:
+            waiting = waiting.filter(
+                Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=again_before)
+            )
+        claimed = set(waiting.values_list("pk", flat=True))
+        if claimed:
+            OutboxTask.objects.filter(pk__in=claimed).update(
+                dispatched_at=now, attempts=F("attempts") + 1
+            )
+    rows = [row for row in rows if row.pk in claimed]
+    if not rows:
+        return 0
     if _eager():
         for row in rows:
             row.attempts, row.dispatched_at = row.attempts + 1, now
@@ -167,6 +186,14 @@ def again_after() -> datetime.timedelta:
     return AGAIN_AFTER if seconds is None else datetime.timedelta(seconds=seconds)
 
 
+def _soonest() -> datetime.timedelta:
+    """The shortest wait after a dispatch before a row may be sent again."""
+    running = getattr(settings, "SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS", None)
+    if running is None:
+        return again_after()
+    return min(again_after(), datetime.timedelta(seconds=running))
+
+
 def _started(row) -> bool:
     """Begun by a worker since its last dispatch."""
     return bool(
@@ -196,10 +223,7 @@ def due(*, now: datetime.datetime | None = None) -> list:
     from .models import OutboxTask
 
     now = now or timezone.now()
-    running = getattr(settings, "SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS", None)
-    soonest = again_after()
-    if running is not None:
-        soonest = min(soonest, datetime.timedelta(seconds=running))
+    soonest = _soonest()
     waiting = (
         OutboxTask.objects.filter(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(
@@ -238,7 +262,7 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
             row.attempts,
             row.last_error,
         )
-    return dispatch(rows)
+    return dispatch(rows, again_before=now - _soonest())
 
 
 def row_id(task_id: str | None) -> int | None:

@@ -49,6 +49,8 @@ class TextAtom1Feed(Atom1Feed):
 
     def latest_post_date(self):
         return super().latest_post_date() if self.items else EMPTY_FEED_UPDATED
+
+
 # Public events, titled with their jurisdiction's and state's names.
 FEED_KINDS = ("cases", "plan")
 

@@ -25,6 +25,10 @@ class Follow(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation email asked for at confirmation_sent_at: its Message-ID,
+    # kept before it is sent, and when the mail server took it.
+    confirmation_message_id = models.CharField(max_length=255, blank=True, default="")
+    confirmation_emailed_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

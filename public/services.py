@@ -196,7 +196,15 @@ def follow_request(
             "may get in a day. Try again in {wait}.",
         )
         follow.confirmation_sent_at = now
-        follow.save(update_fields=["confirmation_sent_at"])
+        follow.confirmation_message_id = _new_message_id()
+        follow.confirmation_emailed_at = None
+        follow.save(
+            update_fields=[
+                "confirmation_sent_at",
+                "confirmation_message_id",
+                "confirmation_emailed_at",
+            ]
+        )
         from core import outbox
 
         from .tasks import follow_send_confirmation
@@ -211,25 +219,52 @@ def _confirmations_rate() -> ratelimit.Rate | None:
 
 
 def follow_send_confirmation(*, follow_id: int) -> bool:
-    """Email the confirmation link; nothing when the follow is gone or already confirmed."""
-    follow = (
-        Follow.objects.select_related("case__jurisdiction__state", "jurisdiction__state", "state")
-        .filter(pk=follow_id, confirmed_at__isnull=True)
-        .first()
-    )
-    if follow is None:
-        return False
-    context = {
-        "follow": follow,
-        "confirm_url": confirm_url(follow),
-        "target_url": absolute(follow.target_url),
-        "days": CONFIRM_MAX_AGE.days,
-    }
-    EmailMessage(
-        subject=f"Confirm: follow {follow.target_label}",
-        body=render_to_string("public/email/confirm.txt", context),
-        to=[follow.email],
-    ).send()
+    """
+    Email the confirmation link once per request to follow: nothing when the
+    follow is gone, confirmed or already emailed. Claimed (the row locked),
+    sent with the Message-ID the request kept, then marked emailed in the
+    same transaction; a worker killed in between leaves it to the retry,
+    which sends it with the same Message-ID.
+    """
+    delivered = False
+    try:
+        with transaction.atomic():
+            follow = (
+                Follow.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("case__jurisdiction__state", "jurisdiction__state", "state")
+                .filter(
+                    pk=follow_id, confirmed_at__isnull=True, confirmation_emailed_at__isnull=True
+                )
+                .first()
+            )
+            if follow is None:
+                return False
+            message_id = follow.confirmation_message_id or _new_message_id()
+            context = {
+                "follow": follow,
+                "confirm_url": confirm_url(follow),
+                "target_url": absolute(follow.target_url),
+                "days": CONFIRM_MAX_AGE.days,
+            }
+            EmailMessage(
+                subject=f"Confirm: follow {follow.target_label}",
+                body=render_to_string("public/email/confirm.txt", context),
+                to=[follow.email],
+                headers={"Message-ID": message_id},
+            ).send()
+            delivered = True
+            Follow.objects.filter(pk=follow.pk).update(
+                confirmation_emailed_at=timezone.now(), confirmation_message_id=message_id
+            )
+    except DatabaseError:
+        if delivered:
+            record_delivery(
+                lambda: Follow.objects.filter(
+                    pk=follow_id, confirmation_emailed_at__isnull=True
+                ).update(confirmation_emailed_at=timezone.now()),
+                what=f"follow confirmation #{follow_id}",
+            )
+        raise
     return True
 
 

@@ -7,8 +7,8 @@ calendar in views_calendar.
 import csv
 import datetime
 import gzip
-import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
@@ -263,24 +263,64 @@ class _Requester:
         self.requesting_official = official
 
 
-def csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
+class _Echo:
+    def write(self, value):
+        return value
+
+
+# What makes the csv module quote a cell (csv.QUOTE_MINIMAL): the delimiter,
+# the quote character or a line break.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]').search
+
+
+class _Cells(dict):
     """
-    The export's cells for each row of CSV_FIELDS. What every row shares (the
-    site's address, the labels, the time zone, today) is worked out once, a
-    jurisdiction's columns and its offices' names once per jurisdiction, and
-    each date or time once per value. Every cell a person typed (names,
-    reasons, places, offices, agreements) is defused; the site's own cells
-    (numbers, links, dates, labels, yes/no) cannot start a formula.
+    Each value as the csv module writes it among others in a line (quoted if
+    it holds a comma, a quote or a line break), after `form`: worked out once
+    per value.
+    """
+
+    def __init__(self, form: Callable = str):
+        super().__init__({None: ""})
+        self.form, self.writer = form, csv.writer(_Echo())
+
+    def __missing__(self, value) -> str:
+        cell = self[value] = self.encode(value)
+        return cell
+
+    def encode(self, value) -> str:
+        text = self.form(value)
+        if isinstance(text, str) and not _NEEDS_QUOTES(text):
+            return text  # what the csv module writes of it too, without a call to it
+        # A lone empty cell is written '""' (not a blank line); among others it is empty.
+        return self.writer.writerow([text])[: -len("\r\n")] if text != "" else ""
+
+
+def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
+    """
+    The export's line for each row of CSV_FIELDS, each cell quoted by the csv
+    module. What every row shares (the site's address, the labels, the time
+    zone, today) is worked out once, a jurisdiction's cells and its offices'
+    names once per jurisdiction, each date, time or label once per value.
+    Every cell a person typed (names, reasons, places, offices, agreements)
+    is defused; the site's own cells (numbers, links, dates, labels, yes/no)
+    cannot start a formula. Dates and times, in ISO form, need no quotes.
     """
     case_url = services.absolute(reverse("optouts:detail", args=[0]))[: -len("0/")]
     agreements = state_agreement_statuses()  # each state's agreement with ICE, as of now
     bodies, stages = dict(RequestingBody.choices), dict(Stage.choices)
     outcomes = dict(Outcome.choices)
-    zone, today = timezone.get_current_timezone(), timezone.localdate()
+    today = timezone.localdate()
+    moments = LocalTimes(timezone.get_current_timezone(), today)
     open_stages = frozenset(OPEN_STAGES)
     days = _Formatted(datetime.date.isoformat, "")
-
-    moments = LocalTimes(zone, today)
+    person = _Cells(csvsafe.defuse)
+    body_cells = _Cells(lambda body: bodies.get(body, body))
+    stage_cells = _Cells(lambda stage: stages.get(stage, stage))
+    outcome_cells = _Cells(lambda outcome: outcomes.get(outcome, outcome))
+    url_cells = _Cells()
+    # A link is written as it is unless the site's address needs quotes.
+    plain_urls = url_cells[f"{case_url}0/"] == f"{case_url}0/"
     places: dict = {}
     offices: dict = {}
     for (
@@ -294,27 +334,28 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
         if place is None:
             place = places[place_id] = (
                 _Named(name, _Named(state_name)),
-                (csvsafe.defuse(name), csvsafe.defuse(code), csvsafe.defuse(agreements.get(code, "")),
-                 csvsafe.defuse(fips)),
-                (days[scheduled], days[actual]),
-            )  # fmt: skip
+                ",".join(person.encode(v) for v in (name, code, agreements.get(code, ""), fips)),
+                f"{days[scheduled]},{days[actual]}",
+            )
         # An office of a listed kind is named from its jurisdiction alone.
         key = (place_id, body) if body in OFFICE_NAMES else (place_id, body, other, official)
         office = offices.get(key)
         if office is None:
             requester = _Requester(place[0], body, other, official)
-            office = offices[key] = csvsafe.defuse(requesting_office(requester))
+            office = offices[key] = person.encode(requesting_office(requester))
         entered, waited = moments[stage_entered_at]
         is_open = stage in open_stages
-        yield (
-            pk, f"{case_url}{pk}/", *place[1], csvsafe.defuse(official), bodies.get(body, body),
-            office, csvsafe.defuse(reasons), stages.get(stage, stage), "yes" if is_open else "no",
-            days[opened], days[notice_sent], days[meeting_requested], days[meeting_scheduled],
-            days[meeting_held], days[resolved], days[withdrawn], moments[meeting_at][0],
-            csvsafe.defuse(meeting_location), days[closed], outcomes.get(outcome, outcome),
-            days[new_activation], csvsafe.defuse(resolution), days[scheduled_at_filing], *place[2],
-            "yes" if activated_while_pending else "no", waited if is_open else "", entered,
-        )  # fmt: skip
+        url = f"{case_url}{pk}/"
+        yield ",".join((
+            str(pk), url if plain_urls else url_cells.encode(url), place[1], person[official],
+            body_cells[body], office, person.encode(reasons), stage_cells[stage],
+            "yes" if is_open else "no", days[opened], days[notice_sent], days[meeting_requested],
+            days[meeting_scheduled], days[meeting_held], days[resolved], days[withdrawn],
+            moments[meeting_at][0], person[meeting_location], days[closed],
+            outcome_cells[outcome], days[new_activation], person[resolution],
+            days[scheduled_at_filing], place[2], "yes" if activated_while_pending else "no",
+            str(waited) if is_open else "", entered,
+        )) + "\r\n"  # fmt: skip
 
 
 def _unknown_state(exc: ValidationError) -> HttpResponse:
@@ -342,20 +383,12 @@ def cases_csv(request):
         cases = selectors.cases_for_export()
         if state:
             cases = cases.filter(jurisdiction__state__postal_code__iexact=state)
-        cells = csv_rows(cases.values_list(*CSV_FIELDS).iterator(chunk_size=2000))
-        # A thousand lines to a chunk, each chunk written by the csv module in
-        # one call: the file is written in a few hundred pieces, not one per case.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        while True:
-            writer.writerows(itertools.islice(cells, 1000))
-            chunk = buffer.getvalue()
-            if not chunk:
-                return
+        lines = csv_lines(cases.values_list(*CSV_FIELDS).iterator(chunk_size=2000))
+        yield csv.writer(_Echo()).writerow(CSV_HEADER)
+        # A thousand lines to a chunk: the file is written in a few hundred
+        # pieces, not one per case.
+        while chunk := "".join(itertools.islice(lines, 1000)):
             yield chunk
-            buffer.seek(0)
-            buffer.truncate()
 
     stored, streamed = request.cached_page.kept_stream(
         "cases.csv.gz", rows, lambda lines: _stored("".join(lines).encode())

@@ -82,12 +82,12 @@ def test_a_broker_that_is_down_costs_the_writer_one_fast_failure(
 
 
 def test_the_sweep_sends_again_a_lost_task_and_not_a_done_one(broker_down):
-    follow = a_follow()
+    follow, other = a_follow(), a_follow("another@example.org")
     long_ago = timezone.now() - datetime.timedelta(minutes=30)
     lost = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1)
     done = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1, done_at=long_ago)
     recent = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1)
-    never = OutboxTask.objects.create(name=TASK, args=[follow.pk])
+    never = OutboxTask.objects.create(name=TASK, args=[other.pk])
     OutboxTask.objects.filter(pk__in=[lost.pk, done.pk]).update(dispatched_at=long_ago)
     OutboxTask.objects.filter(pk=recent.pk).update(dispatched_at=timezone.now())
     OutboxTask.objects.filter(pk=never.pk).update(created_at=long_ago)
@@ -96,7 +96,7 @@ def test_the_sweep_sends_again_a_lost_task_and_not_a_done_one(broker_down):
     # The broker is back: tasks run (here in-process, as the worker would).
     app.conf.task_always_eager = True
     assert outbox.outbox_sweep() == 2
-    assert mail.outbox and len(mail.outbox) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["another@example.org", "reader@example.org"]
     for row in (lost, never):
         row.refresh_from_db()
         assert row.done_at is not None
@@ -176,3 +176,31 @@ def test_the_sweep_runs_every_minute_on_beat(settings):
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 0) <= 15 * 60 or (
         settings.SCOMM_EMBEDDED_WORKER
     )
+
+
+def test_a_row_done_or_sent_by_another_sweep_meanwhile_is_not_sent_again(broker_down):
+    follow = a_follow()
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    lost = OutboxTask.objects.create(name=TASK, args=[follow.pk], attempts=1)
+    OutboxTask.objects.filter(pk=lost.pk).update(dispatched_at=long_ago)
+    [row] = outbox.due()
+    # Between the sweep's read and its send, the task finished after all.
+    OutboxTask.objects.filter(pk=lost.pk).update(done_at=timezone.now())
+    app.conf.task_always_eager = True
+    assert outbox.dispatch([row], again_before=timezone.now()) == 0
+    assert mail.outbox == []
+    # Or another sweep sent it a moment ago.
+    OutboxTask.objects.filter(pk=lost.pk).update(done_at=None, dispatched_at=timezone.now())
+    assert outbox.dispatch([row], again_before=timezone.now() - outbox.again_after()) == 0
+    assert OutboxTask.objects.get(pk=lost.pk).attempts == 1
+
+
+def test_a_confirmation_is_emailed_once_however_often_its_task_runs(broker_down):
+    follow = a_follow()
+    Follow.objects.filter(pk=follow.pk).update(confirmation_message_id="<kept@example.org>")
+    assert follow_services.follow_send_confirmation(follow_id=follow.pk) is True
+    assert follow_services.follow_send_confirmation(follow_id=follow.pk) is False
+    [message] = mail.outbox
+    assert message.extra_headers["Message-ID"] == "<kept@example.org>"
+    follow.refresh_from_db()
+    assert follow.confirmation_emailed_at is not None

@@ -190,3 +190,17 @@ def test_the_export_holds_the_same_bytes_as_the_reference(client, db):
     _cases_of_every_kind()
     assert _body(client, reverse("public:cases_csv")) == _reference_csv()
     assert _body(client, reverse("public:cases_csv") + "?state=xq") == _reference_csv("xq")
+
+
+def test_each_cell_is_written_as_the_csv_module_writes_it():
+    import io
+
+    from public.views import _Cells
+
+    texts = ["", " ", "plain", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", "\ttab", " lead",
+             "trail ", "'quote", "é ü ß", "\u2028sep", "=1+1", "x;y", "back\\slash", 5, 0]  # fmt: skip
+    cells = _Cells()
+    for text in texts:
+        out = io.StringIO()
+        csv.writer(out).writerow(["a", text, "b"])
+        assert f"a,{cells.encode(text)},b\r\n" == out.getvalue(), repr(text)

@@ -5,6 +5,7 @@ one of them writing, and the count of what each got and what was mailed.
 """
 
 import datetime
+import itertools
 import re
 import threading
 import time
@@ -16,6 +17,7 @@ import requests
 
 from .stack import HTTPS, Stack
 
+FOLLOW_NUMBERS = itertools.count(1)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The kinds of public event a follower is told of (public.services.NOTIFIED_KINDS).
 NOTIFIED = ["stage", "delivery", "correspondence", "activation", "schedule", "reminder"]
@@ -95,7 +97,6 @@ class Load:
         self.stopping = threading.Event()
         self.threads = []
         self.started = time.monotonic()
-        self.follow_number = 0
 
     def __enter__(self):
         case = self.stack.seed["case"]
@@ -182,8 +183,9 @@ class Load:
                 self._follow(anonymous, case)
 
     def _follow(self, visitor: Visitor, case: int):
-        self.follow_number += 1
-        email = f"load-{self.follow_number}@example.net"
+        # A new address each time, across every load of the session: asking
+        # again for an address already waiting sends a second confirmation.
+        email = f"load-{next(FOLLOW_NUMBERS)}@example.net"
         token = visitor.form_token(f"/follow/?case={case}")
         response = self._ask(
             "write", visitor, "POST", "/follow/",

@@ -100,11 +100,10 @@ def test_postgres_restarted_during_requests_loses_no_acknowledged_write(stack):
         " AND kind = 'stage' ORDER BY id DESC LIMIT 40",
         stack.seed["case"],
     )
-    assert stage_events(stack) - moves_before >= tally.moves_acknowledged, (
-        tally.writes,
-        events,
-        (down_from, back_at),
-    )
+    lines = [f"restart {down_from:.2f}-{back_at:.2f} s"]
+    lines += [f"write {w}" for w in tally.writes]
+    lines += [f"event {e[0]} {e[2].isoformat()} {e[1][:40]}" for e in reversed(events)]
+    assert stage_events(stack) - moves_before >= tally.moves_acknowledged, "\n".join(lines)
     followed = {
         row[0]
         for row in stack.sql(
