@@ -31,7 +31,9 @@ How it works, in four steps:
    SCOMM_OUTBOX_RUNNING_AGAIN_AFTER_SECONDS where that is set). Each wait
    doubles at each attempt up to LONGEST_WAIT, and the sweep stops after
    MAX_ATTEMPTS. A row never dispatched (the process died between the
-   commit and the send) is sent once it is GRACE old. Done rows are deleted
+   commit and the send) is sent once it is GRACE old (or the shorter wait
+   above: each row is claimed before it is sent, so the sweep and the
+   commit's own dispatch never both send it). Done rows are deleted
    after KEEP_DONE.
 
 So a task may run twice (a lost acknowledgement, a sweep that overtakes a
@@ -98,7 +100,9 @@ def enqueue_many(task, calls: Iterable[Sequence]) -> list:
     rows = OutboxTask.objects.bulk_create(rows, batch_size=500)
     if any(row.pk is None for row in rows):  # a database that returns no ids
         raise RuntimeError("The outbox needs a database that returns the ids of new rows.")
-    transaction.on_commit(lambda: dispatch(rows))
+    # Robust: the change is committed whatever happens to its dispatch (a
+    # database gone the moment after the commit): the sweep sends it then.
+    transaction.on_commit(lambda: dispatch(rows), robust=True)
     return rows
 
 
@@ -227,7 +231,7 @@ def due(*, now: datetime.datetime | None = None) -> list:
     waiting = (
         OutboxTask.objects.filter(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(
-            Q(dispatched_at__isnull=True, created_at__lt=now - GRACE)
+            Q(dispatched_at__isnull=True, created_at__lt=now - min(GRACE, soonest))
             | Q(dispatched_at__lt=now - soonest)
         )
         .order_by("dispatched_at", "id")[:SWEEP_BATCH]

@@ -204,3 +204,20 @@ def test_a_confirmation_is_emailed_once_however_often_its_task_runs(broker_down)
     assert message.extra_headers["Message-ID"] == "<kept@example.org>"
     follow.refresh_from_db()
     assert follow.confirmation_emailed_at is not None
+
+
+def test_a_database_gone_right_after_the_commit_leaves_the_change_and_its_row(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from django.db import OperationalError
+
+    def gone(rows, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(outbox, "dispatch", gone)
+    case = OptOutRequestFactory(stage="notice_sent")
+    with django_capture_on_commit_callbacks(execute=True):
+        follow = follow_services.follow_request(email="a@example.org", case_id=case.pk)
+    row = OutboxTask.objects.get(name=TASK)
+    assert row.args == [follow.pk] and row.dispatched_at is None, "left to the sweep"
+    assert "terminating connection" in caplog.text
