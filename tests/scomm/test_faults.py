@@ -118,8 +118,8 @@ def test_the_mail_count_sees_a_missing_and_a_doubled_email(stack):
     """The accounting itself: an email owed and not sent, and one sent twice, are both seen."""
     before = mail_count(stack)
     stack.sql(
-        "INSERT INTO public_follow (email, case_id, created_at, confirmation_sent_at)"
-        " VALUES ('load-accounting@example.net', %s, now(), now())",
+        "INSERT INTO public_follow (email, case_id, created_at, confirmation_sent_at,"
+        " confirmation_message_id) VALUES ('load-accounting@example.net', %s, now(), now(), '')",
         stack.seed["case"],
     )
     owed = mail_count(stack)
