@@ -116,10 +116,11 @@ def _celery_eager_unless_a_worker_runs(request):
     if "celery_worker_process" in request.fixturenames:
         yield
         return
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    from tests.celeryconf import celery_set
+
+    before = celery_set(app, task_always_eager=True)
     yield
-    app.conf.task_always_eager = before
+    celery_set(app, **before)
 
 
 @pytest.fixture

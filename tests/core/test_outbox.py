@@ -18,6 +18,7 @@ from core.models import OutboxTask
 from public import services as follow_services
 from public.models import Follow
 from scomm.celery import app
+from tests.celeryconf import celery_set
 from tests.factories import OptOutRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,11 @@ def closed_port() -> int:
 @pytest.fixture
 def broker_down():
     """Tasks go to a broker nobody listens on, as on the production stack with Redis stopped."""
-    before = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/3"
+    before = celery_set(
+        app, task_always_eager=False, broker_url=f"redis://127.0.0.1:{closed_port()}/3"
+    )
     yield
-    app.conf.task_always_eager, app.conf.broker_url = before
+    celery_set(app, **before)
 
 
 def a_follow(email="reader@example.org") -> Follow:
@@ -94,7 +95,7 @@ def test_the_sweep_sends_again_a_lost_task_and_not_a_done_one(broker_down):
 
     assert {r.pk for r in outbox.due()} == {lost.pk, never.pk}
     # The broker is back: tasks run (here in-process, as the worker would).
-    app.conf.task_always_eager = True
+    celery_set(app, task_always_eager=True)
     assert outbox.outbox_sweep() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["another@example.org", "reader@example.org"]
     for row in (lost, never):
@@ -186,7 +187,7 @@ def test_a_row_done_or_sent_by_another_sweep_meanwhile_is_not_sent_again(broker_
     [row] = outbox.due()
     # Between the sweep's read and its send, the task finished after all.
     OutboxTask.objects.filter(pk=lost.pk).update(done_at=timezone.now())
-    app.conf.task_always_eager = True
+    celery_set(app, task_always_eager=True)
     assert outbox.dispatch([row], again_before=timezone.now()) == 0
     assert mail.outbox == []
     # Or another sweep sent it a moment ago.
