@@ -4,7 +4,6 @@ What counsel and the public take away from a case: the case file as one PDF
 them in the background (jobs).
 """
 
-from .case_file import case_file_pdf
 from .jobs import (
     case_export_build,
     case_export_check,
@@ -13,6 +12,14 @@ from .jobs import (
     exports_fail_lost,
 )
 from .originals import case_file_zip
+
+
+def case_file_pdf(**kwargs) -> bytes:
+    """The case file as one PDF (case_file.case_file_pdf), pypdf loaded only when one is built."""
+    from .case_file import case_file_pdf as build
+
+    return build(**kwargs)
+
 
 __all__ = [
     "case_export_build",

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
-from pypdf import PdfReader
 
 from optouts.models import OptOutRequest
 from optouts.permissions import can_see_private
@@ -22,7 +21,6 @@ from optouts.permissions import can_see_private
 from .. import selectors, tasks
 from ..models import CaseExport
 from ..stored import STORAGE_ERRNOS, file_store
-from .case_file import case_file_pdf
 from .originals import case_file_zip
 
 # As long as the build task may run (correspondence.tasks.case_export_build's
@@ -117,6 +115,8 @@ def _built(kind: str, content: bytes) -> str:
     """What was built, for the progress page: "5 pages, 84 KB"."""
     size = filesizeformat(len(content))
     if kind == CaseExport.Kind.PDF:
+        from pypdf import PdfReader  # a web process need not load it
+
         pages = len(PdfReader(io.BytesIO(content)).pages)
         return f"{pages} page{pluralize(pages)}, {size}"
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -151,6 +151,8 @@ def _build(export: CaseExport) -> tuple[bytes, datetime.datetime]:
         stamp = _case_stamp(export.request_id)
         bundle = selectors.case_file(case=export.request, include_private=export.include_private)
         if export.kind == CaseExport.Kind.PDF:
+            from .case_file import case_file_pdf  # pypdf, in the worker only
+
             content = case_file_pdf(bundle=bundle, report=report)
         else:
             content = case_file_zip(bundle=bundle, report=report)
