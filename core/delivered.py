@@ -12,9 +12,10 @@ one).
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,24 @@ def record_delivery(write: Callable[[], object], *, what: str, within: float = W
             connection.close()
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+@contextmanager
+def delivery(mark: Callable[[], object], *, what: str) -> Iterator[Callable[[], None]]:
+    """
+    Around the transaction that sends an email and marks it delivered:
+
+        with delivery(mark, what="...") as sent, transaction.atomic():
+            ...; message.send(); sent(); ...mark it in the transaction...
+
+    If the database fails after `sent()` was called, `mark` (the update that
+    marks it delivered) is written again with `record_delivery`, and the
+    error goes on: what was not sent is left to the retry.
+    """
+    done = []
+    try:
+        yield lambda: done.append(True)
+    except DatabaseError:
+        if done:
+            record_delivery(mark, what=what)
+        raise

@@ -15,13 +15,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, make_msgid
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core import ratelimit
-from core.delivered import record_delivery
+from core.delivered import delivery
 from jurisdictions.models import Jurisdiction, State
 from optouts.models import CaseEvent, OptOutRequest
 
@@ -226,45 +226,38 @@ def follow_send_confirmation(*, follow_id: int) -> bool:
     same transaction; a worker killed in between leaves it to the retry,
     which sends it with the same Message-ID.
     """
-    delivered = False
-    try:
-        with transaction.atomic():
-            follow = (
-                Follow.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("case__jurisdiction__state", "jurisdiction__state", "state")
-                .filter(
-                    pk=follow_id, confirmed_at__isnull=True, confirmation_emailed_at__isnull=True
-                )
-                .first()
-            )
-            if follow is None:
-                return False
-            message_id = follow.confirmation_message_id or _new_message_id()
-            context = {
-                "follow": follow,
-                "confirm_url": confirm_url(follow),
-                "target_url": absolute(follow.target_url),
-                "days": CONFIRM_MAX_AGE.days,
-            }
-            EmailMessage(
-                subject=f"Confirm: follow {follow.target_label}",
-                body=render_to_string("public/email/confirm.txt", context),
-                to=[follow.email],
-                headers={"Message-ID": message_id},
-            ).send()
-            delivered = True
-            Follow.objects.filter(pk=follow.pk).update(
-                confirmation_emailed_at=timezone.now(), confirmation_message_id=message_id
-            )
-    except DatabaseError:
-        if delivered:
-            record_delivery(
-                lambda: Follow.objects.filter(
-                    pk=follow_id, confirmation_emailed_at__isnull=True
-                ).update(confirmation_emailed_at=timezone.now()),
-                what=f"follow confirmation #{follow_id}",
-            )
-        raise
+
+    def mark():
+        return Follow.objects.filter(pk=follow_id, confirmation_emailed_at__isnull=True).update(
+            confirmation_emailed_at=timezone.now()
+        )
+
+    with delivery(mark, what=f"follow confirmation #{follow_id}") as sent, transaction.atomic():
+        follow = (
+            Follow.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("case__jurisdiction__state", "jurisdiction__state", "state")
+            .filter(pk=follow_id, confirmed_at__isnull=True, confirmation_emailed_at__isnull=True)
+            .first()
+        )
+        if follow is None:
+            return False
+        message_id = follow.confirmation_message_id or _new_message_id()
+        context = {
+            "follow": follow,
+            "confirm_url": confirm_url(follow),
+            "target_url": absolute(follow.target_url),
+            "days": CONFIRM_MAX_AGE.days,
+        }
+        EmailMessage(
+            subject=f"Confirm: follow {follow.target_label}",
+            body=render_to_string("public/email/confirm.txt", context),
+            to=[follow.email],
+            headers={"Message-ID": message_id},
+        ).send()
+        sent()
+        Follow.objects.filter(pk=follow.pk).update(
+            confirmation_emailed_at=timezone.now(), confirmation_message_id=message_id
+        )
     return True
 
 
@@ -342,36 +335,29 @@ def followers_notify_case_event(event: CaseEvent) -> int:
     # unsent, and the retry sends it with the same Message-ID.
     # A database lost after the send (core.delivered): the mark written again.
     for notice_id in pending:
-        delivered = False
-        try:
-            with transaction.atomic():
-                notice = (
-                    FollowNotice.objects.select_for_update(skip_locked=True)
-                    .filter(pk=notice_id, sent_at__isnull=True)
-                    .first()
-                )
-                if notice is None:
-                    continue
-                follow = followers.get(notice.email)
-                if follow is None:
-                    notice.sent_at = timezone.now()  # unfollowed meanwhile: nothing to send
-                    notice.save(update_fields=["sent_at"])
-                    continue
-                _send_event_email(
-                    follow=follow, event=event, case=case, message_id=notice.message_id
-                )
-                delivered = True
-                notice.sent_at = timezone.now()
+
+        def mark(pk=notice_id):
+            return FollowNotice.objects.filter(pk=pk, sent_at__isnull=True).update(
+                sent_at=timezone.now()
+            )
+
+        with delivery(mark, what=f"follow notice #{notice_id}") as sent_, transaction.atomic():
+            notice = (
+                FollowNotice.objects.select_for_update(skip_locked=True)
+                .filter(pk=notice_id, sent_at__isnull=True)
+                .first()
+            )
+            if notice is None:
+                continue
+            follow = followers.get(notice.email)
+            if follow is None:
+                notice.sent_at = timezone.now()  # unfollowed meanwhile: nothing to send
                 notice.save(update_fields=["sent_at"])
-        except DatabaseError:
-            if delivered:
-                record_delivery(
-                    lambda pk=notice_id: FollowNotice.objects.filter(
-                        pk=pk, sent_at__isnull=True
-                    ).update(sent_at=timezone.now()),
-                    what=f"follow notice #{notice_id}",
-                )
-            raise
+                continue
+            _send_event_email(follow=follow, event=event, case=case, message_id=notice.message_id)
+            sent_()
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
         sent += 1
     return sent
 

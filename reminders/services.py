@@ -18,12 +18,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import make_msgid
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
 from core import faults, outbox, pagecache, peruser
-from core.delivered import record_delivery
+from core.delivered import delivery
 from optouts.models import CaseEvent, OptOutRequest
 from optouts.services import event_add
 
@@ -243,35 +243,32 @@ def _claim_and_send(*, filters: dict, build) -> int:
     )
     sent = 0
     delivered = []  # rows whose email the mail server took, for a database lost meanwhile
-    try:
-        with transaction.atomic():
-            rows = (
-                Notification.objects.select_for_update()
-                .filter(pk__in=ids, emailed_at__isnull=True)
-                .values_list("pk", "email_message_id")
-            )
-            by_message = {}
-            for pk, message_id in rows:
-                by_message.setdefault(message_id, []).append(pk)
-            for message_id, pks in by_message.items():  # one, unless an earlier was cut short
-                token = uuid.uuid4().hex
-                Notification.objects.filter(pk__in=pks).update(email_claim=token)
-                message = build(token)
-                message.extra_headers["Message-ID"] = message_id
-                faults.pause_at("email-claimed")  # the fault tests kill a worker here
-                message.send()
-                delivered += pks
-                Notification.objects.filter(pk__in=pks).update(emailed_at=timezone.now())
-                sent += 1
-    except DatabaseError:
-        if delivered:
-            record_delivery(
-                lambda: Notification.objects.filter(
-                    pk__in=delivered, emailed_at__isnull=True
-                ).update(emailed_at=timezone.now()),
-                what=f"reminder notifications {delivered}",
-            )
-        raise
+
+    def mark():
+        return Notification.objects.filter(pk__in=delivered, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+
+    with delivery(mark, what="reminder notifications") as _sent, transaction.atomic():
+        rows = (
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, emailed_at__isnull=True)
+            .values_list("pk", "email_message_id")
+        )
+        by_message = {}
+        for pk, message_id in rows:
+            by_message.setdefault(message_id, []).append(pk)
+        for message_id, pks in by_message.items():  # one, unless an earlier was cut short
+            token = uuid.uuid4().hex
+            Notification.objects.filter(pk__in=pks).update(email_claim=token)
+            message = build(token)
+            message.extra_headers["Message-ID"] = message_id
+            faults.pause_at("email-claimed")  # the fault tests kill a worker here
+            message.send()
+            delivered.extend(pks)
+            _sent()
+            Notification.objects.filter(pk__in=pks).update(emailed_at=timezone.now())
+            sent += 1
     return sent
 
 
