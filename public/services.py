@@ -234,7 +234,10 @@ def follow_send_confirmation(*, follow_id: int) -> bool:
 
     with delivery(mark, what=f"follow confirmation #{follow_id}") as sent, transaction.atomic():
         follow = (
-            Follow.objects.select_for_update(skip_locked=True, of=("self",))
+            # Waits for another run of the same task sending it: a run that
+            # skipped it and reported success would leave it unsent if the
+            # other run died.
+            Follow.objects.select_for_update(of=("self",))
             .select_related("case__jurisdiction__state", "jurisdiction__state", "state")
             .filter(pk=follow_id, confirmed_at__isnull=True, confirmation_emailed_at__isnull=True)
             .first()
@@ -343,7 +346,9 @@ def followers_notify_case_event(event: CaseEvent) -> int:
 
         with delivery(mark, what=f"follow notice #{notice_id}") as sent_, transaction.atomic():
             notice = (
-                FollowNotice.objects.select_for_update(skip_locked=True)
+                # Waits, not skips, for another run sending the same notice
+                # (see the confirmation above).
+                FollowNotice.objects.select_for_update()
                 .filter(pk=notice_id, sent_at__isnull=True)
                 .first()
             )

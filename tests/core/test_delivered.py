@@ -69,3 +69,51 @@ def test_a_follower_email_sent_as_the_database_went_away_is_not_sent_again(monke
     assert FollowNotice.objects.get().sent_at is not None, "marked delivered again"
     assert follow_services.followers_notify_case_event(event) == 0
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_waits_for_the_first_and_sends_what_it_left_unsent(require_postgres):
+    """
+    Two runs of one notice task (a sweep re-sent it while the first ran):
+    the second waits for the first's lock instead of skipping and reporting
+    success, so a first run that dies leaves nothing unsent.
+    """
+    import threading
+
+    from django.db import connection
+
+    case = OptOutRequestFactory(stage="notice_sent")
+    Follow.objects.create(email="reader@example.org", case=case, confirmed_at=case.created_at)
+    event = CaseEvent.objects.create(
+        request=case, kind=CaseEvent.Kind.CORRESPONDENCE, occurred_on=case.opened_on,
+        summary="A reply.",
+    )  # fmt: skip
+    FollowNotice.objects.create(
+        email="reader@example.org", follow=Follow.objects.get(), event=event, message_id="<m@x>"
+    )
+    locked, release, result = threading.Event(), threading.Event(), []
+
+    def first_run_dies():
+        with transaction.atomic():
+            FollowNotice.objects.select_for_update().get()
+            locked.set()
+            release.wait(10)
+            transaction.set_rollback(True)  # died before its mark
+        connection.close()
+
+    def second_run():
+        result.append(follow_services.followers_notify_case_event(event))
+        connection.close()
+
+    first = threading.Thread(target=first_run_dies)
+    first.start()
+    assert locked.wait(10)
+    second = threading.Thread(target=second_run)
+    second.start()
+    second.join(1)
+    assert second.is_alive(), "the second run waits for the first"
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert result == [1] and len(mail.outbox) == 1
+    assert FollowNotice.objects.get().sent_at is not None
