@@ -161,3 +161,18 @@ def test_the_admin_refuses_visitors_and_other_county_staff_and_changes_nothing(s
             assert posted.status_code in (200, 302, 404, 405), (url, posted.status_code)
             if key not in walk.OPEN_WRITES:
                 assert walk.changed(before, walk.snapshot()) == [], url
+
+
+def test_a_private_export_of_a_public_case_is_missing_for_whoever_may_not_see_private_items(site):
+    """The case is public; its private export (drafts, private correspondence) is not."""
+    from django.urls import reverse
+
+    names = ("correspondence:export", "correspondence:export_status")
+    neighbour = Client()
+    neighbour.force_login(site.neighbour)
+    for browser in (Client(), neighbour):
+        for name in names:
+            assert browser.get(reverse(name, args=[site.private_export.pk])).status_code == 404
+            assert browser.get(reverse(name, args=[site.public_export.pk])).status_code == 200
+        download = reverse("correspondence:export_download", args=[site.private_export.pk])
+        assert browser.get(download).status_code == 404
