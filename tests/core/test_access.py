@@ -52,3 +52,23 @@ def test_an_admin_page_sends_visitors_to_sign_in_and_refuses_everyone_else():
     staff.user_permissions.add(Permission.objects.get(codename="add_scheduleversion"))
     request.user = type(staff).objects.get(pk=staff.pk)  # permissions are cached per instance
     assert page(request).status_code == 200
+
+
+def test_pages_kept_for_a_county_s_people_are_never_the_public_s():
+    """
+    core/fragments.py serves a kept part of a page to whoever has the same
+    visibility scope: a county's staff and counsel share theirs, never the
+    public's (their parts show drafts and notes), nor another county's.
+    """
+    from jurisdictions.models import Membership
+    from optouts.permissions import visibility_scope
+    from tests.factories import MembershipFactory
+
+    home, other = JurisdictionFactory(), JurisdictionFactory()
+    staff = MembershipFactory(jurisdiction=home, role=Membership.Role.STAFF).user
+    counsel = MembershipFactory(jurisdiction=home, role=Membership.Role.COUNSEL).user
+    neighbour = MembershipFactory(jurisdiction=other, role=Membership.Role.STAFF).user
+    public = visibility_scope(AnonymousUser())
+    assert visibility_scope(UserFactory()) == public
+    assert visibility_scope(staff) == visibility_scope(counsel) != public
+    assert visibility_scope(neighbour) not in {public, visibility_scope(staff)}
