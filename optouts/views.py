@@ -6,9 +6,11 @@ case's jurisdiction, then calls one service and shows its message.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from core import fragments, pagecache
 from core.pagination import KeysFirstPaginator
@@ -25,8 +27,8 @@ from .permissions import (
     can_act,
     can_see_private,
     case_for_actor,
-    case_for_viewer,
     is_admin,
+    may_see_case,
     roles_by_jurisdiction,
 )
 from .stages import RENEWABLE_OUTCOMES
@@ -113,11 +115,74 @@ def case_detail(
     move's own address), or the move the case waits for; the others are
     links, so the page builds one form however many moves there are.
     """
-    case = case_for_viewer(pk, request.user, queryset=selectors.case_pages())
+    user = request.user
+    case = _case_for_page(request, pk)
+    refused = {"notice": notice_forms, "receipt": receipt_form, "event": event_form}
+    refused.update(reopen=reopen_form, **({bound.prefix: bound} if bound is not None else {}))
+    opened = next((name for name, form in refused.items() if form), None)
+    opened = opened or open_form or views_moves.next_move(case)
+
+    def build() -> dict:
+        return _case_page(
+            request,
+            case,
+            opened=opened,
+            bound=bound,
+            notice_forms=notice_forms,
+            event_form=event_form,
+            receipt_form=receipt_form,
+            reopen_form=reopen_form,
+        )
+
+    # The page is the same for everyone with the same roles for the case's
+    # jurisdiction until the case, the plan or its letters change: it is kept
+    # with its forms blank (a refused form is never kept), and each request
+    # puts its own CSRF token in them.
+    if any(form is not None for form in refused.values()):
+        body = mark_safe(  # nosec B308 B703: rendered by a project template, escaped there
+            render_to_string("optouts/_case_page.html", build(), request=request)
+        )
+    else:
+        body = fragments.cached_fragment(
+            request, "optouts/_case_page.html", build, variant=_roles_for(user, case), forms=True
+        )
+    return render(request, "optouts/case_detail.html", {"case": case, "body": body}, status=status)
+
+
+def _case_for_page(request, pk: int):
+    """
+    The case with all its page shows, read once per change of the case (kept
+    like the page's parts, and read afresh for a form posted); a 404 for a
+    case this user may not see, checked on every request.
+    """
+    def read():
+        found = selectors.case_pages().filter(pk=pk).first()
+        if found is None:  # nothing kept for an id that names no case
+            raise Http404("No such opt-out request.")
+        return found
+
+    case = request.cached_page.kept("case-row", read)
+    if not may_see_case(request.user, case):
+        raise Http404("No such opt-out request.")
+    return case
+
+
+def _roles_for(user, case) -> str:
+    """What the case page's forms and panels depend on beyond the viewer's scope."""
+    if is_admin(user):
+        return "admin"
+    return ",".join(sorted(roles_by_jurisdiction(user).get(case.jurisdiction_id, ()))) or "none"
+
+
+def _case_page(
+    request, case, *, opened, bound, notice_forms, event_form, receipt_form, reopen_form
+) -> dict:
+    """Everything the case page shows below its title, for this user's roles."""
     user = request.user
     may_act = can_act(user, case.jurisdiction_id, (STAFF,))
     may_note = can_see_private(user, case.jurisdiction_id)
-    renewed_by = selectors.renewal_of(case=case, user=user)
+    # Only a resolved request is ever renewed.
+    renewed_by = selectors.renewal_of(case=case, user=user) if case.stage == Stage.RESOLVED else None
     # The facts and the timeline are the same for everyone who may see the
     # same notes; only the forms (and the letters) around them are this user's.
     summary = fragments.cached_fragment(
@@ -160,10 +225,6 @@ def case_detail(
     timeline = fragments.cached_fragment(
         request, "optouts/_case_timeline.html", timeline_context, kinds=("cases", "plan")
     )
-    refused = {"notice": notice_forms, "receipt": receipt_form, "event": event_form}
-    refused.update(reopen=reopen_form, **({bound.prefix: bound} if bound is not None else {}))
-    opened = next((name for name, form in refused.items() if form), None)
-    opened = opened or open_form or views_moves.next_move(case)
     may_notice = may_act and case.stage == Stage.DRAFT
     may_reopen = (
         may_act
@@ -171,8 +232,10 @@ def case_detail(
         and case.outcome in RENEWABLE_OUTCOMES
         and renewed_by is None
     )
-    context = {
+    return {
         "case": case,
+        # The letters' and reminders' panels ask what this user may do.
+        "user": user,
         "summary": summary,
         "timeline": timeline,
         "may_act": may_act,
@@ -209,7 +272,6 @@ def case_detail(
         ),
         "today": timezone.localdate(),
     }
-    return render(request, "optouts/case_detail.html", context, status=status)
 
 
 def _partly_sent(case) -> dict | None:

@@ -147,6 +147,8 @@ def reminder_send(*, reminder_id: int, today: datetime.date | None = None) -> Re
         reminder.note = reason
         reminder.sent_at = now
         reminder.save(update_fields=["status", "note", "sent_at"])
+        # The case page lists it (a sent one moves the timeline, which says so).
+        pagecache.changed("cases")
         return reminder
     users = list(case_recipients(case=case))
     Notification.objects.bulk_create(

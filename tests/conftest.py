@@ -26,6 +26,15 @@ from tests.factories import (  # noqa: F401  (fixtures below use them)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache and the kept parts of pages on (the rest of the suite runs without)."""
+    settings.SCOMM_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def pytest_configure(config):
     # Hashing test passwords with PBKDF2 costs a tenth of a second per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

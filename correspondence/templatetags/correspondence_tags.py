@@ -9,7 +9,8 @@ register = template.Library()
 def letters_panel(context, case):
     """The letters and correspondence of a case, as the viewer may see them (3 or 4 queries)."""
     request = context.get("request")
-    user = getattr(request, "user", None)
+    # A kept case page is rendered without a request, for the user it names.
+    user = getattr(request, "user", None) or context.get("user")
     panel = selectors.case_panel(case=case, user=user)
     panel["csrf_token"] = context.get("csrf_token")
     return panel

@@ -13,7 +13,6 @@ import datetime
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -30,14 +29,6 @@ pytestmark = pytest.mark.django_db
 
 LONG_AGO = timezone.make_aware(datetime.datetime(2011, 1, 1))
 MARKER = "QX-SECRET-4471"
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.SCOMM_PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

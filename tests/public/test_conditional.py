@@ -26,15 +26,6 @@ OUTPUTS = [
 ]
 
 
-@pytest.fixture
-def page_cache_on(settings):
-    """As in production: the CSV is streamed once, then served from its kept copy."""
-    settings.SCOMM_PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _complete(client, url, **headers):
     """A response with its validators: the CSV carries them once it is kept."""
     response = client.get(url, **headers)

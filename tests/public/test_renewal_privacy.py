@@ -10,7 +10,6 @@ kept copies included.
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,14 +20,6 @@ from tests.factories import UserFactory, case_with_notice_sent
 pytestmark = pytest.mark.django_db
 
 RENEWED_LINK = "Renewed by"
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.SCOMM_PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
