@@ -7,6 +7,8 @@ import django_filters
 from django.db.models import Q
 from django_filters.fields import ChoiceField
 
+from core.forms import QuickSelect
+
 from .models import Jurisdiction, State, StateAgreementEvent, normalise_name
 
 
@@ -40,6 +42,7 @@ class StateFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("empty_label", "All states")
         kwargs.setdefault("label", "State")
         kwargs.setdefault("lookup_expr", "iexact")
+        kwargs.setdefault("widget", QuickSelect)
         super().__init__(*args, **kwargs)
 
 

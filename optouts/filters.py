@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from core.filters import BooleanFilter, IdFilter
+from core.forms import QuickSelect
 from jurisdictions.filters import StateFilter
 from jurisdictions.models import normalise_name
 
@@ -60,14 +61,18 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_stage",
         choices=[("open", "Any open stage"), *Stage.choices],
         empty_label="Any stage",
+        widget=QuickSelect,
     )
-    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, empty_label="Any outcome")
+    outcome = django_filters.ChoiceFilter(
+        choices=Outcome.choices, empty_label="Any outcome", widget=QuickSelect
+    )
     activated_while_pending = BooleanFilter(label="Activated while pending")
     order = django_filters.ChoiceFilter(
         method="filter_order",
         choices=[(value, label) for value, (label, _) in ORDERINGS.items()],
         empty_label=None,
         label="Sort by",
+        widget=QuickSelect,
     )
     jurisdiction = IdFilter(field_name="jurisdiction_id")
     fips = django_filters.CharFilter(field_name="jurisdiction__fips", max_length=5)

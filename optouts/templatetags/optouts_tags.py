@@ -4,7 +4,14 @@ directory page, and the open cases a deployment schedule's preview would
 flag. The directory's templates load these; its code never imports cases.
 """
 
+import functools
+
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .. import selectors
 from ..permissions import STAFF, can_act
@@ -49,3 +56,67 @@ def jurisdiction_file_link(context, jurisdiction):
 def schedule_cases_to_flag_warning(report):
     """How many open cases applying this checked schedule would flag, counted now."""
     return {"count": schedule_cases_to_flag(report=report)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_date(day) -> str:
+    """A date as the case table shows it ("Oct 5, 2010"), worked out once per date."""
+    return date_format(day, "M j, Y")
+
+
+def _case_row(case, today, before: str, after: str) -> str:
+    jurisdiction = case.jurisdiction
+    badges = []
+    if case.is_activated_while_pending:
+        badges.append(mark_safe('<span class="badge alert-badge">Activated while pending</span>'))
+    if case.is_requested_after_activation:
+        badges.append(
+            mark_safe('<span class="badge after-activation">Request made after activation</span>')
+        )
+    if case.is_notice_partly_sent:
+        stage = "Notice partly sent"
+    else:
+        stage = case.get_stage_display()
+    if case.outcome:
+        stage = f"{stage}: {case.get_outcome_display().lower()}"
+    badge_class = f"stage-{case.stage}" + (f" outcome-{case.outcome}" if case.outcome else "")
+    activation = (
+        _short_date(jurisdiction.scheduled_activation) if jurisdiction.scheduled_activation else "—"
+    )
+    activated = (
+        format_html("<br><small>activated {}</small>", _short_date(jurisdiction.actual_activation))
+        if jurisdiction.actual_activation
+        else ""
+    )
+    return format_html(
+        '<tr><th scope="row"><a href="{}{}{}">{}, {}</a> {}</th>'
+        '<td data-label="Stage"><span class="badge {}">{}</span></td>'
+        '<td class="num" data-label="Days waiting">{}</td>'
+        '<td data-label="Opened">{}</td>'
+        '<td data-label="Scheduled activation">{}{}</td></tr>',
+        before,
+        case.pk,
+        after,
+        jurisdiction.name,
+        jurisdiction.state.postal_code,
+        mark_safe(" ".join(badges)),  # nosec B308 B703: the fixed badges above
+        badge_class,
+        stage,
+        case.days_in_stage(today) if case.is_open else "—",
+        _short_date(case.opened_on),
+        activation,
+        activated,
+    )
+
+
+@register.simple_tag
+def case_rows(cases, today=None) -> str:
+    """
+    The rows of the case table (optouts/_case_table.html), built in one pass
+    with one reversed address for every link: a page of fifty cases costs a
+    few milliseconds, not an included template per row.
+    """
+    today = today or timezone.localdate()
+    marker = 2147483647
+    before, after = reverse("optouts:detail", args=[marker]).split(str(marker))
+    return mark_safe("\n".join(_case_row(case, today, before, after) for case in cases))  # nosec B308 B703: each row built by format_html
