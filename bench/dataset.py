@@ -33,9 +33,12 @@ def build(*, cases: int = CASES, events: int = EVENTS, seed: int = 2010) -> dict
     from jurisdictions.services import directory_load_census
     from optouts.models import CaseEvent, OptOutRequest, Stage
 
+    from optouts import tally
+
     call_command("migrate", verbosity=0)
     directory_load_census()
     if OptOutRequest.objects.count() >= cases:
+        tally.rebuild()  # a data set made before the counts were kept
         return {"jurisdictions": Jurisdiction.objects.count(), "cases": cases, "events": events}
     rng = random.Random(seed)
     jurisdictions = list(Jurisdiction.objects.values_list("id", flat=True))
@@ -82,6 +85,8 @@ def build(*, cases: int = CASES, events: int = EVENTS, seed: int = 2010) -> dict
                 ],
                 batch_size=5000,
             )
+    # The cases were written in bulk, without the signals that count them.
+    tally.rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # the planner sees the rows just loaded

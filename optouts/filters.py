@@ -4,20 +4,20 @@ public API, so that the same question gives the same cases in both.
 """
 
 import django_filters
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 
 from core.filters import BooleanFilter, IdFilter
 from core.forms import QuickSelect
 from jurisdictions.filters import StateFilter
 from jurisdictions.models import normalise_name
 
-from .models import OPEN_STAGES, Outcome, Stage
+from .models import OPEN_FIRST, OPEN_STAGES, Outcome, Stage
 
 # The orders the list offers, each with a last key that makes it total: a
 # page of 50 must not show a case twice or skip one.
 # The list's default: open requests first (a request resolved years ago has
 # been "in its stage" longest, but waits for nothing), longest waiting first.
-OPEN_FIRST = Case(When(stage__in=OPEN_STAGES, then=Value(0)), default=Value(1))
+# (optouts.models.OPEN_FIRST, the expression of its index.)
 ORDERINGS = {
     "waiting": ("Open first, longest waiting first", [OPEN_FIRST, "stage_entered_at", "id"]),
     "-waiting": ("Most recently moved first", ["-stage_entered_at", "-id"]),

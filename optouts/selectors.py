@@ -1,11 +1,11 @@
 """Reads of cases: the lists, the page of one case, and what the public may see."""
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 
 from jurisdictions.models import IceOffice, Jurisdiction
 
 from .filters import ORDERINGS
-from .models import CaseEvent, Delivery, OptOutRequest
+from .models import CaseCount, CaseEvent, Delivery, OptOutRequest
 from .permissions import COUNSEL, STAFF, can_see_private, is_admin, roles_by_jurisdiction
 from .status import with_copy_out
 
@@ -40,6 +40,31 @@ def case_list(*, user=None) -> QuerySet:
         .defer("reasons", "outcome_text", "jurisdiction__letterhead")
         .order_by(*ORDERINGS["waiting"][1])
     )
+
+
+def case_keys(*, user=None) -> QuerySet:
+    """
+    The cases of case_list, in its order, without the jurisdiction's columns
+    and annotations: the keys of a page are chosen from these alone (the
+    default order is read from its index, optouts.models.OPEN_FIRST).
+    """
+    return cases_visible_to(user).order_by(*ORDERINGS["waiting"][1])
+
+
+def visible_count(*, user=None) -> int:
+    """
+    How many cases this user may see: the public ones from the kept counts
+    (optouts.tally), and their own jurisdictions' others counted.
+    """
+    kept = CaseCount.objects.all()
+    if not is_admin(user):
+        kept = kept.filter(is_public=True)
+    total = kept.aggregate(n=Sum("n"))["n"] or 0
+    own = [j for j, roles in roles_by_jurisdiction(user).items() if roles & {STAFF, COUNSEL}]
+    if own and not is_admin(user):
+        mine = OptOutRequest.objects.filter(jurisdiction_id__in=own).with_has_delivery()
+        total += mine.exclude(mine.public_q()).count()
+    return total
 
 
 def case_pages() -> QuerySet:

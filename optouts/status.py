@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jurisdictions.models import Jurisdiction
 
-from .models import OPEN_STAGES, Delivery, OptOutRequest, Stage
+from .models import OPEN_STAGES, Delivery, JurisdictionCases, OptOutRequest, Stage
 
 # Open stages in which the notice has gone out: the jurisdiction's opt-out is pending.
 PENDING_STAGES = tuple(s for s in Stage if s in OPEN_STAGES and s != Stage.DRAFT)
@@ -84,8 +84,14 @@ def status_of(
 
 
 def pending_exists() -> Exists:
-    """For an annotation: the jurisdiction has a request whose notice has gone out, still open."""
-    return Exists(_pending_requests().filter(jurisdiction=OuterRef("pk")))
+    """
+    For an annotation on jurisdictions: a request of theirs whose notice has
+    gone out is still open. Read from the jurisdiction's counts
+    (optouts.tally, kept with every change by the rule of
+    _pending_requests), so a county's status costs one probe however many
+    requests it has made.
+    """
+    return Exists(JurisdictionCases.objects.filter(jurisdiction=OuterRef("pk"), pending=True))
 
 
 def with_opt_out_pending(queryset: QuerySet) -> QuerySet:
@@ -97,7 +103,7 @@ def jurisdiction_status(jurisdiction: Jurisdiction) -> JurisdictionStatus:
     """One jurisdiction's status: uses its `opt_out_pending` annotation, else one query."""
     pending = getattr(jurisdiction, "opt_out_pending", None)
     if pending is None:
-        pending = _pending_requests().filter(jurisdiction=jurisdiction).exists()
+        pending = JurisdictionCases.objects.filter(jurisdiction=jurisdiction, pending=True).exists()
     return status_of(
         plan_status=jurisdiction.plan_status,
         actual_activation=jurisdiction.actual_activation,
@@ -109,9 +115,9 @@ def statuses_by_id(jurisdictions) -> dict[int, JurisdictionStatus]:
     """The status of each of a page of jurisdictions, in one query whatever their number."""
     jurisdictions = list(jurisdictions)
     pending = set(
-        _pending_requests()
-        .filter(jurisdiction__in=[j.pk for j in jurisdictions])
-        .values_list("jurisdiction_id", flat=True)
+        JurisdictionCases.objects.filter(
+            jurisdiction__in=[j.pk for j in jurisdictions], pending=True
+        ).values_list("jurisdiction_id", flat=True)
     )
     return {
         j.pk: status_of(

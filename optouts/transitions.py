@@ -64,6 +64,7 @@ LABELS = {
 def allowed_actions(stage: str) -> list[str]:
     return [action for action, (sources, _) in TRANSITIONS.items() if stage in sources]
 
+
 # The move each open stage waits for: the case page opens its form.
 NEXT_MOVE: dict[str, str] = {
     Stage.DRAFT: "send_notice",

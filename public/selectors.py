@@ -27,6 +27,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, State
+from optouts import tally
 from optouts.models import (
     CaseEvent,
     OptOutRequest,
@@ -121,18 +122,11 @@ def cases_for_export() -> QuerySet:
 def public_case_groups() -> list[tuple]:
     """
     Public cases counted by stage, outcome, activation while pending and
-    month filed, in one pass over the cases: the overview's figures and its
-    chart's requests both come from these few hundred rows. The notice's
-    copies are looked up only for drafts and withdrawn cases (public_q).
+    month filed: the overview's figures and its chart's requests both come
+    from these few hundred rows, kept with every change (optouts.tally),
+    whatever the number of cases.
     """
-    return list(
-        OptOutRequest.objects.public()
-        .with_activated_while_pending()
-        .annotate(month=TruncMonth("opened_on"))
-        .values_list("stage", "outcome", "activated_while_pending", "month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    return tally.public_groups()
 
 
 def filed_by_month(groups: list[tuple]) -> dict[datetime.date, int]:
@@ -185,11 +179,8 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     )
     for j in upcoming:
         j.days_left = (j.scheduled_activation - today).days
-    awp = list(
-        public_cases()
-        .filter(activated_while_pending=True)
-        .defer("reasons", "outcome_text", "jurisdiction__letterhead")
-        .order_by("-jurisdiction__actual_activation", "id")[:10]
+    awp = tally.latest_activated_while_pending(
+        public_cases().defer("reasons", "outcome_text", "jurisdiction__letterhead")
     )
     return {
         "today": today,

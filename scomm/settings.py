@@ -271,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.digest_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The overview's counts are kept with every change (optouts.tally); once a
+    # day they are counted afresh, and a difference is logged.
+    "recount-cases": {
+        "task": "optouts.tasks.counts_rebuild",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "expire-case-exports": {
         "task": "correspondence.tasks.exports_expire",
         "schedule": crontab(hour=3, minute=30),

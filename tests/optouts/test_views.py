@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
+from optouts import tally
 from optouts.models import CaseEvent, Delivery, OptOutRequest, Stage
 from tests.factories import JurisdictionFactory, MembershipFactory, StateFactory
 
@@ -46,6 +47,7 @@ def many_cases(n, **extra):
         Delivery(request=c, recipient="sib", recipient_name="SIB", method="letter", sent_on=TODAY)
         for c in cases
     )
+    tally.rebuild()  # written in bulk, without the signals that count them
     return jurisdictions, cases
 
 
