@@ -26,4 +26,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only python manage.py collectstatic -
 RUN useradd --create-home scomm && mkdir -p /app/media && chown scomm /app/media
 USER scomm
 EXPOSE 8000
-CMD ["gunicorn", "scomm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -297,9 +297,9 @@ def query_counts(env: dict, paths: dict, cookie: str = "") -> dict:
 def run_server(args, env, pages, counts, cookie=""):
     server = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "gunicorn"), "scomm.wsgi",
+            # Production's own settings (gunicorn.conf.py), on a port of its own.
+            str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-            "--worker-class", "gthread", "--threads", "4", "--keep-alive", "5",
             "--log-level", "warning",
         ],
         env=env, cwd=ROOT,
@@ -463,6 +463,7 @@ def main():
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "SCOMM_ACCESS_LOG": "",  # no access log line per request
         "DJANGO_SETTINGS_MODULE": "scomm.settings",
     }
     print("Building the data sets (once each) …", flush=True)
