@@ -10,10 +10,11 @@ recounts that jurisdiction's cases, a few rows, and moves the global counts
 by the difference. The jurisdiction's row is locked while it is recounted,
 so two changes to one county never count from the same old figures.
 
-`rebuild()` counts everything afresh: the migration that made the tables,
-the demo and benchmark loaders (which write cases in bulk, without
-signals), and the daily clean-up, which also says whether it found anything
-out of step.
+`rebuild()` counts everything afresh: a database migrated to these tables
+with cases in it (post_migrate), the benchmark's loader (which writes cases
+in bulk, without signals), and the daily job (optouts.tasks), which logs a
+warning when it finds anything out of step. Whatever writes cases in bulk
+calls it too.
 """
 
 import logging
