@@ -18,10 +18,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 worker_class = "gthread"
 threads = int(os.environ.get("SCOMM_WEB_THREADS", "4"))
 keepalive = 5
-# A worker is replaced after this many requests (and a few more, so they do not
-# all restart at once): whatever a long run leaves in its memory goes with it.
-max_requests = 5000
-max_requests_jitter = 500
 accesslog = os.environ.get("SCOMM_ACCESS_LOG", "-") or None
 
 

@@ -56,11 +56,22 @@ def schedule_csv(jurisdictions, seed: int) -> bytes:
         lambda d: f"{d:%B} {d.day}, {d.year}",
     ]
     rows = []
+    # A short name shared by two places of a state ("Richmond": the county and
+    # the city in Virginia) is refused as ambiguous: such rows give the full name.
+    from collections import Counter
+
+    from jurisdictions.models import Jurisdiction
+
+    shared = Counter(Jurisdiction.objects.values_list("state_id", "search_name"))
     for j in jurisdictions:
         day = datetime.date(2010, 10, 4) + datetime.timedelta(weeks=rng.randint(0, 150))
         state = rng.choice([j.state.postal_code, j.state.name])
         fips = j.fips if rng.random() < 0.5 else ""
-        name = j.name if fips or rng.random() < 0.5 else j.search_name.title()
+        short = (
+            shared[(j.state_id, j.search_name)] == 1
+            and not shared[(j.state_id, j.search_name + " city")]
+        )
+        name = j.name if fips or not short or rng.random() < 0.5 else j.search_name.title()
         rows.append([state, name, fips, rng.choice(formats)(day), ""])
     return csv_bytes(rows, bom=True)
 
