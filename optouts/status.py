@@ -10,7 +10,8 @@ and in the API alike.
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from jurisdictions.models import Jurisdiction
 
@@ -83,15 +84,15 @@ def status_of(
     return JurisdictionStatus.NOT_SCHEDULED
 
 
-def pending_exists() -> Exists:
+def pending_exists() -> Coalesce:
     """
     For an annotation on jurisdictions: a request of theirs whose notice has
     gone out is still open. Read from the jurisdiction's counts
     (optouts.tally, kept with every change by the rule of
-    _pending_requests), so a county's status costs one probe however many
-    requests it has made.
+    _pending_requests) in a join, so a county's status costs the same
+    however many requests it has made.
     """
-    return Exists(JurisdictionCases.objects.filter(jurisdiction=OuterRef("pk"), pending=True))
+    return Coalesce(F("case_tally__pending"), Value(False))
 
 
 def with_opt_out_pending(queryset: QuerySet) -> QuerySet:

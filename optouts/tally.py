@@ -287,12 +287,15 @@ def latest_activated_while_pending(cases, *, limit: int = AWP_IDS_KEPT) -> list:
         .values_list("jurisdiction__actual_activation", "activated_while_pending_ids")
     )
     chosen: list[tuple] = []
+    last = None
     for activation, ids in rows.iterator(chunk_size=500):
-        # Past the tenth case, only a county activated the same day can still come before it.
-        if len(chosen) >= limit and activation < chosen[limit - 1][0]:
+        # Once `limit` cases are in, an older day can no longer come before them;
+        # the counties of the same day still can (their cases go by id).
+        if activation != last and len(chosen) >= limit:
             break
+        last = activation
         chosen.extend((activation, pk) for pk in ids)
-        chosen = sorted(chosen, key=lambda pair: (-pair[0].toordinal(), pair[1]))[:limit]
+    chosen.sort(key=lambda pair: (-pair[0].toordinal(), pair[1]))
     ids = [pk for _, pk in chosen[:limit]]
     found = {case.pk: case for case in cases.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
