@@ -7,8 +7,9 @@ cases; these rows cost the same at a thousand cases or a hundred thousand.
 The rule is one: whatever changes a jurisdiction's cases (a case saved or
 deleted, a copy of the notice recorded or bounced, an activation date)
 recounts that jurisdiction's cases, a few rows, and moves the global counts
-by the difference. The jurisdiction's row is locked while it is recounted,
-so two changes to one county never count from the same old figures.
+by the difference. The jurisdiction is locked while it is recounted (an
+advisory lock, below), so two changes to one county never count from the
+same old figures.
 
 `rebuild()` counts everything afresh: a database migrated to these tables
 with cases in it (post_migrate), the benchmark's loader (which writes cases
@@ -21,11 +22,9 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
-
-from jurisdictions.models import Jurisdiction
 
 from .models import CaseCount, JurisdictionCases, OptOutRequest, Stage
 from .status import _pending_requests
@@ -123,6 +122,30 @@ def _activated_while_pending(jurisdiction_ids: list[int] | None) -> dict[int, li
     return found
 
 
+# The advisory locks of the counts (PostgreSQL; SQLite writes one transaction
+# at a time): one per jurisdiction, and one for all of them that a recount
+# shares and rebuild() holds alone. Advisory, so that they add no row lock
+# to the case's or the jurisdiction's, which the writers take in their own
+# order (a case, then its county; a county, then its cases): a recount's
+# lock is always the last one its transaction takes.
+LOCKS = 7301
+
+
+def _lock(ids: list[int]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [LOCKS])
+        for pk in ids:  # in order: two recounts of the same counties never wait on each other
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCKS, pk])
+
+
+def _lock_everything() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [LOCKS])
+
+
 def recount(jurisdiction_ids: Iterable[int]) -> None:
     """
     Count these jurisdictions' cases again and move the global counts by
@@ -133,10 +156,7 @@ def recount(jurisdiction_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        # One recount of a jurisdiction at a time: the lock is its row's.
-        list(
-            Jurisdiction.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk")
-        )
+        _lock(ids)
         before = {
             row.jurisdiction_id: Counter(row.counted)
             for row in JurisdictionCases.objects.filter(jurisdiction_id__in=ids)
@@ -214,7 +234,7 @@ def rebuild() -> int:
     Every count made afresh from the cases. Returns how many kinds of cases
     had been counted wrong (0 when every change was counted as it happened).
     """
-    list(Jurisdiction.objects.select_for_update().order_by("pk").values("pk"))
+    _lock_everything()
     after = _counted(None)
     pending = _pending(None)
     awp = _activated_while_pending(None)

@@ -11,6 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from core.forms import date_range_check
+from jurisdictions.models import Jurisdiction
 
 from ..facts import DatePrecision, date_display, earliest, latest
 from ..models import OptOutRequest, Recipient, Stage
@@ -28,7 +29,19 @@ class ConcurrentChangeError(TransitionError):
 
 
 def _lock(case_id: int, expected_version: int | None) -> OptOutRequest:
-    case = OptOutRequest.objects.select_for_update().select_related("jurisdiction").get(pk=case_id)
+    """
+    The case, locked for a move, its county locked first: the order in which
+    the directory's writers take them (a new activation date locks the
+    county, then its open cases), so a move and an activation of the same
+    county wait for each other instead of deadlocking.
+    """
+    county = OptOutRequest.objects.filter(pk=case_id).values_list("jurisdiction_id", flat=True)
+    list(Jurisdiction.objects.select_for_update().filter(pk__in=county).values_list("pk"))
+    case = (
+        OptOutRequest.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction")
+        .get(pk=case_id)
+    )
     if expected_version is not None and case.version != expected_version:
         raise ConcurrentChangeError(
             "This request was changed by someone else while you were looking at it. "

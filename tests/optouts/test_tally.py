@@ -295,3 +295,44 @@ def test_the_latest_activated_while_pending_are_those_of_the_cases_in_order():
     names = "".join(c.jurisdiction.name[0] for c in found)
     assert names[:2] == "CC" and names[-2:] == "DD"
     assert sorted(names[2:8]) == list("AAABBB") and names[2:8] not in ("AAABBB", "BBBAAA")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_and_an_activation_of_one_county_at_once_both_commit(require_postgres):
+    """
+    A move locks the case, then counts its county; an activation locks the
+    county, then its open cases, then counts: the counts' lock comes last in
+    both, so neither waits on the other for ever.
+    """
+    jurisdiction = JurisdictionFactory(actual_activation=None)
+    staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
+    for attempt in range(3):
+        case = case_with_notice_sent(jurisdiction=jurisdiction, opened_on=datetime.date(2010, 4, 1))
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def run(work):
+            try:
+                barrier.wait()
+                work()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        moves = [
+            lambda: services.optout_withdraw(case_id=case.pk, user=staff, reason="Stay in."),
+            lambda: jurisdiction_plan_update(
+                jurisdiction_id=jurisdiction.pk,
+                reason="ICE's list",
+                actual_activation=datetime.date(2010, 6, 1 + attempt),
+            ),
+        ]
+        threads = [threading.Thread(target=run, args=(m,)) for m in moves]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert not any(t.is_alive() for t in threads)
+        assert errors == []
+        in_step()
