@@ -5,6 +5,7 @@ after each move the kept figures equal the cases counted afresh.
 """
 
 import datetime
+import functools
 import threading
 
 import pytest
@@ -30,6 +31,28 @@ def public_total() -> int:
     return sum(CaseCount.objects.filter(is_public=True).values_list("n", flat=True))
 
 
+def draft(jurisdiction, staff, opened_on: datetime.date):
+    """A request filed through the services, its notice not sent yet."""
+    return services.optout_create(
+        jurisdiction=jurisdiction,
+        user=staff,
+        requesting_official="Sheriff",
+        requesting_body="sheriff",
+        opened_on=opened_on,
+    )
+
+
+def copy_sent(case, staff, recipient: str, sent_on: datetime.date) -> None:
+    services.delivery_record(
+        case_id=case.pk,
+        user=staff,
+        recipient=recipient,
+        recipient_name="Office",
+        method="letter",
+        sent_on=sent_on,
+    )
+
+
 def test_the_real_2010_cases_are_counted_as_they_are_loaded(client):
     demo_load()
     assert OptOutRequest.objects.exists()
@@ -49,25 +72,12 @@ def test_the_real_2010_cases_are_counted_as_they_are_loaded(client):
 def test_every_move_of_a_case_keeps_the_counts_in_step():
     jurisdiction = JurisdictionFactory(name="Arlington County", actual_activation=None)
     staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
-    case = services.optout_create(
-        jurisdiction=jurisdiction,
-        user=staff,
-        requesting_official="Sheriff Beth Arthur",
-        requesting_body="sheriff",
-        opened_on=datetime.date(2010, 9, 28),
-    )
+    case = draft(jurisdiction, staff, datetime.date(2010, 9, 28))
     in_step()
     assert public_total() == 0  # a draft is nobody else's yet
     assert jurisdiction_status(jurisdiction) != JurisdictionStatus.PENDING
     # One copy out: public ("notice partly sent") and pending.
-    services.delivery_record(
-        case_id=case.pk,
-        user=staff,
-        recipient=Recipient.SIB,
-        recipient_name="Virginia State Police",
-        method="letter",
-        sent_on=datetime.date(2010, 9, 29),
-    )
+    copy_sent(case, staff, Recipient.SIB, datetime.date(2010, 9, 29))
     in_step()
     assert public_total() == 1
     assert JurisdictionCases.objects.get(jurisdiction=jurisdiction).pending
@@ -78,14 +88,7 @@ def test_every_move_of_a_case_keeps_the_counts_in_step():
     assert not JurisdictionCases.objects.get(jurisdiction=jurisdiction).pending
     # Both copies out, then a meeting asked for.
     for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk,
-            user=staff,
-            recipient=recipient,
-            recipient_name="Office",
-            method="email",
-            sent_on=datetime.date(2010, 10, 1),
-        )
+        copy_sent(case, staff, recipient, datetime.date(2010, 10, 1))
     in_step()
     case.refresh_from_db()
     assert case.stage == Stage.NOTICE_SENT
@@ -154,30 +157,40 @@ def test_a_failed_change_rolls_its_counts_back():
     in_step()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_changes_to_one_county_at_once_count_from_each_other(require_postgres):
-    """On PostgreSQL: the jurisdiction's row is locked while it is recounted."""
-    jurisdiction = JurisdictionFactory()
-    cases = [case_with_notice_sent(jurisdiction=jurisdiction) for _ in range(2)]
-    staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
-    barrier = threading.Barrier(2)
-    errors = []
+def at_once(*works) -> list[Exception]:
+    """Each of `works` in a thread of its own, started together; the errors they raised."""
+    barrier = threading.Barrier(len(works))
+    errors: list[Exception] = []
 
-    def withdraw(case):
+    def run(work):
         try:
             barrier.wait()
-            services.optout_withdraw(case_id=case.pk, user=staff, reason="Stay in.")
-        except Exception as exc:  # pragma: no cover - reported below
+            work()
+        except Exception as exc:  # pragma: no cover - returned to the test
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=withdraw, args=(c,)) for c in cases]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert errors == []
+        t.join(30)
+    assert not any(t.is_alive() for t in threads), "a change is still waiting"
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_changes_to_one_county_at_once_count_from_each_other(require_postgres):
+    """On PostgreSQL: the county is locked while it is recounted."""
+    jurisdiction = JurisdictionFactory()
+    cases = [case_with_notice_sent(jurisdiction=jurisdiction) for _ in range(2)]
+    staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
+    withdraw = [
+        functools.partial(services.optout_withdraw, case_id=c.pk, user=staff, reason="Stay in.")
+        for c in cases
+    ]
+    assert at_once(*withdraw) == []
     in_step()
     assert CaseCount.objects.get(stage=Stage.WITHDRAWN, is_public=True).n == 2
     assert not CaseCount.objects.filter(stage=Stage.NOTICE_SENT, n__gt=0).exists()
@@ -188,21 +201,8 @@ def test_a_copy_edited_in_the_admin_and_a_schedule_s_activation_are_counted():
 
     jurisdiction = JurisdictionFactory(actual_activation=None)
     staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
-    case = services.optout_create(
-        jurisdiction=jurisdiction,
-        user=staff,
-        requesting_official="Sheriff",
-        requesting_body="sheriff",
-        opened_on=datetime.date(2010, 5, 4),
-    )
-    services.delivery_record(
-        case_id=case.pk,
-        user=staff,
-        recipient=Recipient.SIB,
-        recipient_name="SIB",
-        method="letter",
-        sent_on=datetime.date(2010, 5, 5),
-    )
+    case = draft(jurisdiction, staff, datetime.date(2010, 5, 4))
+    copy_sent(case, staff, Recipient.SIB, datetime.date(2010, 5, 5))
     assert JurisdictionCases.objects.get(jurisdiction=jurisdiction).pending
     # The copy marked failed by hand (a save of the row, no service): no longer pending.
     copy = Delivery.objects.get(request=case)
@@ -230,9 +230,7 @@ def test_the_case_list_counts_what_each_viewer_may_see_from_the_kept_counts(clie
     demo_load()
     home = Jurisdiction.objects.get(name="San Francisco County", state__postal_code="CA")
     member = MembershipFactory(jurisdiction=home, role="counsel").user
-    services.optout_create(
-        jurisdiction=home, user=member, requesting_official="Sheriff", requesting_body="sheriff"
-    )
+    draft(home, member, datetime.date(2010, 11, 2))
     admin = get_user_model().objects.create_user("root", is_superuser=True, is_staff=True)
     from django.contrib.auth.models import AnonymousUser
 
@@ -306,33 +304,16 @@ def test_a_move_and_an_activation_of_one_county_at_once_both_commit(require_post
     """
     jurisdiction = JurisdictionFactory(actual_activation=None)
     staff = MembershipFactory(jurisdiction=jurisdiction, role="staff").user
-    for attempt in range(3):
+    for day in (1, 2, 3):
         case = case_with_notice_sent(jurisdiction=jurisdiction, opened_on=datetime.date(2010, 4, 1))
-        barrier = threading.Barrier(2)
-        errors = []
-
-        def run(work):
-            try:
-                barrier.wait()
-                work()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        moves = [
-            lambda: services.optout_withdraw(case_id=case.pk, user=staff, reason="Stay in."),
-            lambda: jurisdiction_plan_update(
+        errors = at_once(
+            functools.partial(services.optout_withdraw, case_id=case.pk, user=staff, reason="No."),
+            functools.partial(
+                jurisdiction_plan_update,
                 jurisdiction_id=jurisdiction.pk,
                 reason="ICE's list",
-                actual_activation=datetime.date(2010, 6, 1 + attempt),
+                actual_activation=datetime.date(2010, 6, day),
             ),
-        ]
-        threads = [threading.Thread(target=run, args=(m,)) for m in moves]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        assert not any(t.is_alive() for t in threads)
+        )
         assert errors == []
         in_step()
