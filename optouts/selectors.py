@@ -79,6 +79,8 @@ def case_pages() -> QuerySet:
         )
         .with_activated_while_pending()
         .prefetch_related("deliveries")
+        # The case page is kept in the cache with its rows: never a password hash.
+        .defer("created_by__password")
     )
 
 

@@ -192,3 +192,24 @@ def test_a_draft_kept_for_its_county_is_missing_for_everyone_else(county):
     missing = reverse("optouts:detail", args=[draft.pk + 1000])
     assert signed_in(county["staff"]).get(missing).status_code == 404
     assert signed_in(county["staff"]).get(missing).status_code == 404
+
+
+def test_nothing_kept_for_the_case_page_holds_a_password_hash(county, monkeypatch):
+    import pickle
+
+    from core import pagecache
+
+    kept = []
+    real_set = pagecache.cache.set
+    monkeypatch.setattr(
+        pagecache.cache,
+        "set",
+        lambda key, value, *a, **kw: kept.append(value) or real_set(key, value, *a, **kw),
+    )
+    signed_in(county["staff"]).get(county["case"].get_absolute_url())
+    assert any(isinstance(value, OptOutRequest) for value in kept), "the case row is kept"
+    # The case was filed by the deputy: his row comes with it, never his password's hash.
+    password = type(county["staff"]).objects.get(pk=county["staff"].pk).password
+    assert password and county["case"].created_by_id == county["staff"].pk
+    for value in kept:
+        assert password.encode() not in pickle.dumps(value)
