@@ -5,6 +5,7 @@ in and out, with its files.
 
 import datetime
 import hashlib
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,16 @@ from optouts import services as optout_services
 from optouts.models import CaseEvent
 
 from .models import Attachment, Correspondence
+from .stored import file_store
 from .uploads import upload_check
+
+logger = logging.getLogger(__name__)
+
+
+ATTACHMENT_STORAGE_FAILED = (
+    "The files could not be saved: the server's storage is full or read-only. "
+    "Nothing was recorded; try again or tell the administrator."
+)
 
 
 @transaction.atomic
@@ -77,8 +87,12 @@ def correspondence_record(
                 size=upload.size,
                 sha256=digest.hexdigest(),
             )
-            attachment.file.save("upload", upload, save=False)
-            stored.append(attachment.file.name)
+            try:
+                stored.append(file_store(attachment.file, upload, filename="upload"))
+            except OSError as exc:
+                # Raised inside the transaction: the entry above is undone with it.
+                logger.exception("An attachment of case %s could not be stored", case_id)
+                raise ValidationError({"files": ATTACHMENT_STORAGE_FAILED}) from exc
             attachment.save()
     except Exception:
         for name in stored:
