@@ -4,14 +4,12 @@ directory page, and the open cases a deployment schedule's preview would
 flag. The directory's templates load these; its code never imports cases.
 """
 
-import functools
-
 from django import template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from core.rows import address_around_id, short_date
 
 from .. import selectors
 from ..permissions import STAFF, can_act
@@ -58,12 +56,6 @@ def schedule_cases_to_flag_warning(report):
     return {"count": schedule_cases_to_flag(report=report)}
 
 
-@functools.lru_cache(maxsize=4096)
-def _short_date(day) -> str:
-    """A date as the case table shows it ("Oct 5, 2010"), worked out once per date."""
-    return date_format(day, "M j, Y")
-
-
 def _case_row(case, today, before: str, after: str) -> str:
     jurisdiction = case.jurisdiction
     badges = []
@@ -78,11 +70,9 @@ def _case_row(case, today, before: str, after: str) -> str:
     if case.outcome:
         stage = f"{stage}: {case.get_outcome_display().lower()}"
     badge_class = f"stage-{case.stage}" + (f" outcome-{case.outcome}" if case.outcome else "")
-    activation = (
-        _short_date(jurisdiction.scheduled_activation) if jurisdiction.scheduled_activation else "—"
-    )
+    activation = short_date(jurisdiction.scheduled_activation)
     activated = (
-        format_html("<br><small>activated {}</small>", _short_date(jurisdiction.actual_activation))
+        format_html("<br><small>activated {}</small>", short_date(jurisdiction.actual_activation))
         if jurisdiction.actual_activation
         else ""
     )
@@ -101,7 +91,7 @@ def _case_row(case, today, before: str, after: str) -> str:
         badge_class,
         stage,
         case.days_in_stage(today) if case.is_open else "—",
-        _short_date(case.opened_on),
+        short_date(case.opened_on),
         activation,
         activated,
     )
@@ -115,6 +105,5 @@ def case_rows(cases, today=None) -> str:
     few milliseconds, not an included template per row.
     """
     today = today or timezone.localdate()
-    marker = 2147483647
-    before, after = reverse("optouts:detail", args=[marker]).split(str(marker))
+    before, after = address_around_id("optouts:detail")
     return mark_safe("\n".join(_case_row(case, today, before, after) for case in cases))  # nosec B308 B703: each row built by format_html

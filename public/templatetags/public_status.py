@@ -4,14 +4,11 @@ directory's pages load these, so that a county reads the same on its page,
 in the list, on the map and in the API.
 """
 
-import functools
-
 from django import template
 from django.db.models import QuerySet
-from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html_join
 
+from core.rows import address_around_id, short_date
 from optouts.status import jurisdiction_status, statuses_by_id, with_opt_out_pending
 
 register = template.Library()
@@ -36,12 +33,6 @@ def with_statuses(jurisdictions) -> list:
     return rows
 
 
-@functools.lru_cache(maxsize=4096)
-def _short_date(day) -> str:
-    """A date as the tables show it ("Oct 5, 2010"), worked out once per date."""
-    return date_format(day, "M j, Y") if day else "—"
-
-
 @register.simple_tag
 def jurisdiction_rows(rows) -> str:
     """
@@ -49,8 +40,7 @@ def jurisdiction_rows(rows) -> str:
     with_statuses), built in one pass: a page holds 250 of them, each link
     written from one reversed address.
     """
-    marker = 2147483647
-    before, after = reverse("jurisdictions:detail", args=[marker]).split(str(marker))
+    before, after = address_around_id("jurisdictions:detail")
     return format_html_join(
         "\n",
         '<tr><th scope="row"><a href="{}{}{}">{}</a></th><td data-label="FIPS">{}</td>'
@@ -65,8 +55,8 @@ def jurisdiction_rows(rows) -> str:
                 j.fips,
                 j.status.value,
                 j.status.label,
-                _short_date(j.scheduled_activation),
-                _short_date(j.actual_activation),
+                short_date(j.scheduled_activation),
+                short_date(j.actual_activation),
             )
             for j in rows
         ),
