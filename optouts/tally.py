@@ -18,21 +18,21 @@ warning when it finds anything out of step. Whatever writes cases in bulk
 calls it too.
 """
 
+import datetime
 import logging
 from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F
 from django.db.models.functions import TruncMonth
 
-from .models import CaseCount, JurisdictionCases, OptOutRequest, Stage
+from .models import CaseCount, JurisdictionCases, OptOutRequest
 from .status import _pending_requests
 
 logger = logging.getLogger(__name__)
 
 AWP_IDS_KEPT = 10
-KEY_FIELDS = ("stage", "outcome", "activated_while_pending", "month", "is_public")
 
 
 def _key(stage, outcome, awp, month, public) -> str:
@@ -42,8 +42,6 @@ def _key(stage, outcome, awp, month, public) -> str:
 
 
 def _fields(key: str) -> dict:
-    import datetime
-
     stage, outcome, awp, month, public = key.split("|")
     return {
         "stage": stage,
@@ -56,16 +54,15 @@ def _fields(key: str) -> dict:
 
 def _counted(jurisdiction_ids: list[int] | None) -> dict[int, Counter]:
     """Each jurisdiction's cases counted by kind, in one grouped query."""
-    cases = OptOutRequest.objects.all()
+    cases = OptOutRequest.objects.with_has_delivery()
     if jurisdiction_ids is not None:
         cases = cases.filter(jurisdiction_id__in=jurisdiction_ids)
-    public = ~(Q(stage__in=[Stage.DRAFT, Stage.WITHDRAWN]) & Q(has_delivery=False))
     rows = (
-        cases.with_has_delivery()
-        .with_activated_while_pending()
+        cases.with_activated_while_pending()
         .annotate(
             month=TruncMonth("opened_on"),
-            public=ExpressionWrapper(public, output_field=BooleanField()),
+            # The rule of OptOutRequest.objects.public(), as a column.
+            public=ExpressionWrapper(cases.public_q(), output_field=BooleanField()),
         )
         .values_list(
             "jurisdiction_id", "stage", "outcome", "activated_while_pending", "month", "public"
@@ -200,21 +197,30 @@ def _kept() -> dict[str, int]:
     }
 
 
+def _totals(counted: dict[int, Counter]) -> Counter:
+    """Every jurisdiction's counts added up: what CaseCount should hold."""
+    totals: Counter = Counter()
+    for counts in counted.values():
+        totals.update(counts)
+    return totals
+
+
+def _differing(kept: dict[str, int], totals: Counter) -> dict[str, tuple[int, int]]:
+    """The kinds whose kept number is not the one counted now: (kept, counted)."""
+    return {
+        key: (kept.get(key, 0), totals.get(key, 0))
+        for key in set(kept) | set(totals)
+        if kept.get(key, 0) != totals.get(key, 0)
+    }
+
+
 def differences() -> dict:
     """
     What the kept counts say against the cases counted now: the kinds whose
     number differs (kept, counted) and the jurisdictions whose "pending"
     differs. Empty when every change was counted as it happened.
     """
-    totals: Counter = Counter()
-    for counts in _counted(None).values():
-        totals.update(counts)
-    kept = _kept()
-    kinds = {
-        key: (kept.get(key, 0), totals.get(key, 0))
-        for key in set(kept) | set(totals)
-        if kept.get(key, 0) != totals.get(key, 0)
-    }
+    kinds = _differing(_kept(), _totals(_counted(None)))
     flagged = set(JurisdictionCases.objects.filter(pending=True).values_list("pk", flat=True))
     awp = {
         pk: ids
@@ -238,11 +244,9 @@ def rebuild() -> int:
     after = _counted(None)
     pending = _pending(None)
     awp = _activated_while_pending(None)
-    totals: Counter = Counter()
-    for counts in after.values():
-        totals.update(counts)
+    totals = _totals(after)
     kept = _kept()
-    wrong = sum(1 for key in set(kept) | set(totals) if kept.get(key, 0) != totals.get(key, 0))
+    wrong = len(_differing(kept, totals))
     if wrong and kept:
         logger.warning(
             "Case counts were out of step with the cases in %s kinds: counted afresh", wrong
