@@ -5,8 +5,6 @@ timeline line, no half-written file), and the same form works once there is
 room again.
 """
 
-import errno
-import os
 from pathlib import Path
 
 import pytest
@@ -15,27 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from correspondence.models import Attachment, Correspondence
+from tests.correspondence.full_disk import files_under, fill_the_disk
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-class _FullDisk:
-    """A file whose every write fails as on a full disk, once it has been created."""
-
-    def __init__(self, fd):
-        self.fd = fd
-
-    def write(self, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def close(self):
-        os.close(self.fd)
-
-
-def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _post(client, case):
@@ -63,7 +45,7 @@ def test_a_full_disk_is_said_at_the_files_and_nothing_is_recorded(
     client.force_login(staff)
     root = Path(settings.SCOMM_PRIVATE_MEDIA_ROOT)
     events = case.events.count()
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: _FullDisk(fd))
+    fill_the_disk(monkeypatch)
     response = _post(client, case)
     monkeypatch.undo()
     assert response.status_code == 400
@@ -71,16 +53,18 @@ def test_a_full_disk_is_said_at_the_files_and_nothing_is_recorded(
     # At the files themselves, where the person chose them.
     at_files = page[page.index('id="id_files_error"') :]
     at_files = at_files[: at_files.index("</div>")]
-    assert "The files could not be saved: the server&#x27;s storage is full or read-only." in at_files
+    assert (
+        "The files could not be saved: the server&#x27;s storage is full or read-only." in at_files
+    )
     assert not Correspondence.objects.filter(request=case).exists()
     assert not Attachment.objects.exists()
     assert case.events.count() == events
-    assert _files(root) == []  # the storage had created the file: it is gone
+    assert files_under(root) == []  # the storage had created the file: it is gone
 
     # Once there is room again, the same form records the entry and both files.
     response = _post(client, case)
     assert response.status_code == 302
     entry = Correspondence.objects.get(request=case)
     assert entry.attachments.count() == 2
-    assert len(_files(root)) == 2
+    assert len(files_under(root)) == 2
     assert case.events.count() == events + 1

@@ -5,8 +5,6 @@ partial PDF is left behind.
 """
 
 import datetime
-import errno
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +15,7 @@ from django.urls import reverse
 from correspondence import letters
 from correspondence.models import Letter
 from optouts.models import OptOutRequest
+from tests.correspondence.full_disk import files_under, fill_the_disk
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today
@@ -25,10 +24,6 @@ MESSAGE = (
     "The letter could not be saved: the server&#x27;s storage is full or read-only. "
     "Nothing was sent; try again or tell the administrator."
 )
-
-
-def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _send_through_the_page(client, letter):
@@ -57,19 +52,6 @@ def _said_in_the_error_summary(response) -> None:
     assert f"<li>{MESSAGE}</li>" in summary
 
 
-class _FullDisk:
-    """A file whose every write fails as on a full disk, once it has been created."""
-
-    def __init__(self, fd):
-        self.fd = fd
-
-    def write(self, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def close(self):
-        os.close(self.fd)
-
-
 def test_a_full_disk_is_said_on_the_page_and_leaves_nothing_behind(
     case, counsel, client, settings, monkeypatch
 ):
@@ -77,19 +59,19 @@ def test_a_full_disk_is_said_on_the_page_and_leaves_nothing_behind(
     letter = letters.letter_draft_create(case_id=case.pk, user=counsel, template_key="notice-ice")
     before = _state(case)
     root = Path(settings.SCOMM_PRIVATE_MEDIA_ROOT)
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: _FullDisk(fd))
+    fill_the_disk(monkeypatch)
     response = _send_through_the_page(client, letter)
     monkeypatch.undo()
     assert response.status_code == 400
     _said_in_the_error_summary(response)
     _untouched(case, letter, before)
-    assert _files(root) == []  # the storage had created the file: it is gone
+    assert files_under(root) == []  # the storage had created the file: it is gone
 
     # Once there is room again, the same page sends it.
     response = _send_through_the_page(client, letter)
     assert response.status_code == 302
     letter.refresh_from_db()
-    assert letter.is_sent and [p.name for p in _files(root)] == [Path(letter.pdf.name).name]
+    assert letter.is_sent and [p.name for p in files_under(root)] == [Path(letter.pdf.name).name]
     assert _state(case)[2] == before[2] + 1  # its copy is recorded once
 
 
@@ -135,5 +117,5 @@ def test_a_read_only_folder_is_said_on_the_page_and_nothing_is_sent(
     assert response.status_code == 400
     _said_in_the_error_summary(response)
     _untouched(case, letter, before)
-    assert _files(root) == []
+    assert files_under(root) == []
     assert not Letter.objects.filter(pk=letter.pk, status="sent").exists()
