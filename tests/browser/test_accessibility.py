@@ -1,6 +1,7 @@
 """Every main page: WCAG 2.1 AA by axe-core, usable with the keyboard, readable on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import (
@@ -72,7 +73,7 @@ def test_the_keyboard_alone_reaches_the_content_and_files_a_search(page, sent_ca
     page.keyboard.type("Keyboard")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=Keyboard**")
-    assert page.get_by_role("link", name="Keyboard County").first.is_visible()
+    expect(page.get_by_role("link", name="Keyboard County").first).to_be_visible()
     # Every focusable element shows where the focus is.
     page.keyboard.press("Tab")
     outline = page.evaluate(

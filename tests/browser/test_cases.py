@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from jurisdictions.models import Jurisdiction
 from optouts import services
@@ -44,7 +45,7 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.get_by_role("button", name="Draft the request").click()
     page.wait_for_url("**/cases/*/#notice")
     case = OptOutRequest.objects.get()
-    assert page.locator("#missing-recipients").is_visible()
+    expect(page.locator("#missing-recipients")).to_be_visible()
     assert_accessible(page)
 
     # Only the SIB's copy first: the case stays a draft and names ICE.
@@ -165,7 +166,7 @@ def test_the_demo_san_francisco_case_says_activated_while_pending(page):
     call_command("load_demo", verbosity=0)
     page.goto("/cases/?activated_while_pending=on")
     page.get_by_role("link", name="San Francisco").first.click()
-    assert page.locator("#activated-while-pending").is_visible()
+    expect(page.locator("#activated-while-pending")).to_be_visible()
     assert "June 8, 2010" in page.locator("#activated-while-pending").inner_text()
 
 

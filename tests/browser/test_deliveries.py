@@ -136,4 +136,3 @@ def test_a_receipt_before_the_copy_was_sent_is_shown_at_its_field(page, draft):
     assert page.locator("#add-receipt form").count() == 1
     assert Delivery.objects.get().received_on is None
     assert_accessible(page)
-

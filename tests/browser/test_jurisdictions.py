@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from jurisdictions.services import jurisdiction_plan_update
 from tests.browser.conftest import assert_accessible
@@ -27,7 +28,7 @@ def test_the_public_finds_a_county_and_reads_its_history(page):
     page.get_by_label("Name or FIPS code").fill("san fran")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=san+fran**")
-    assert page.get_by_role("link", name="San Francisco County").is_visible()
+    expect(page.get_by_role("link", name="San Francisco County")).to_be_visible()
     assert page.get_by_role("link", name="Santa Clara County").count() == 0
 
     page.get_by_role("link", name="San Francisco County").click()

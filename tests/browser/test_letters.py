@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from correspondence.models import CaseExport, Letter
@@ -168,7 +169,7 @@ def test_a_letter_nobody_signs_is_refused_at_the_signatory_field(page, case):
     error = page.locator("#id_signatory_name_error")
     assert "cannot be sent unsigned" in error.inner_text()
     assert "Added before sending." in page.get_by_label("Body").input_value()
-    assert page.locator("#form-error-summary").is_visible()
+    expect(page.locator("#form-error-summary")).to_be_visible()
     assert_accessible(page)
     letter.refresh_from_db()
     assert not letter.is_sent and "Added before sending." not in letter.body

@@ -1,6 +1,7 @@
 """The public side on a phone: a state chosen from a list, and a map a finger can use."""
 
 import pytest
+from playwright.sync_api import expect
 
 from jurisdictions.models import Jurisdiction
 from tests.browser.conftest import assert_accessible
@@ -17,7 +18,7 @@ def test_a_state_is_chosen_by_name_and_its_downloads_follow(page, public_case): 
     page.get_by_label("State").select_option(label="Quebecia")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**state=XQ**")
-    assert page.get_by_role("link", name="Marker County, XQ").is_visible()
+    expect(page.get_by_role("link", name="Marker County, XQ")).to_be_visible()
     assert page.locator("#case-downloads a").first.get_attribute("href").endswith("?state=XQ")
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from jurisdictions.models import Jurisdiction
 from public.models import Follow
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_overview_and_the_map_lead_to_a_county(page, public_case):  # noqa: F811
     Jurisdiction.objects.filter(pk=public_case.jurisdiction_id).update(fips="06075")
     page.goto("/")
-    assert page.get_by_role("heading", name="Where every opt-out request stands").is_visible()
+    expect(page.get_by_role("heading", name="Where every opt-out request stands")).to_be_visible()
     assert page.locator("#open-total").inner_text() == "1"
     assert page.locator(".activity-chart rect").count() >= 1
     image = page.locator("#county-map-image")
@@ -26,13 +27,13 @@ def test_the_overview_and_the_map_lead_to_a_county(page, public_case):  # noqa: 
     assert_accessible(page)
     image.click()
     page.wait_for_url(re.compile(r"/map/$"))
-    assert page.locator("#status-by-state").get_by_text("Quebecia").is_visible()
+    expect(page.locator("#status-by-state").get_by_text("Quebecia")).to_be_visible()
     county = page.locator('#county-map a[data-fips="06075"]')
     assert county.get_attribute("class") == "c-pending"
     assert_accessible(page)
     county.locator("path").click(force=True)
     page.wait_for_url(re.compile(rf"/jurisdictions/{public_case.jurisdiction_id}/$"))
-    assert page.get_by_role("heading", name=re.compile("Marker County")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Marker County"))).to_be_visible()
 
 
 def test_search_and_filters_are_shareable_links(page, public_case, draft_case):  # noqa: F811
@@ -40,15 +41,15 @@ def test_search_and_filters_are_shareable_links(page, public_case, draft_case): 
     page.get_by_label("Search").fill("Hennessey")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"q=Hennessey"))
-    assert page.get_by_role("link", name=re.compile("Marker County")).is_visible()
+    expect(page.get_by_role("link", name=re.compile("Marker County"))).to_be_visible()
     assert page.get_by_text("Sheriff Draft").count() == 0
     shared = page.url
     page.goto(shared)
     assert page.get_by_label("Search").input_value() == "Hennessey"
     page.goto("/cases/?stage=meeting_requested&state=XQ")
-    assert page.get_by_role("link", name=re.compile("Marker County")).is_visible()
+    expect(page.get_by_role("link", name=re.compile("Marker County"))).to_be_visible()
     page.goto("/jurisdictions/?q=Marker")
-    assert page.get_by_role("link", name="Marker County").is_visible()
+    expect(page.get_by_role("link", name="Marker County")).to_be_visible()
 
 
 def test_follow_a_state_confirm_and_unsubscribe(page, public_case):  # noqa: F811
@@ -58,14 +59,14 @@ def test_follow_a_state_confirm_and_unsubscribe(page, public_case):  # noqa: F81
     page.wait_for_url("**/follow/?state=XQ")
     page.get_by_label("Your email address").fill("ana@example.org")
     page.get_by_role("button", name="Follow").click()
-    assert page.locator("#follow-sent").is_visible()
+    expect(page.locator("#follow-sent")).to_be_visible()
     assert_accessible(page)
     assert len(mail.outbox) == 1
     confirm = re.search(r"https?://\S+/follow/confirm/\S+/", mail.outbox[0].body).group(0)
     page.goto("/" + confirm.split("/", 3)[3])
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
-    assert page.locator("#follow-confirmed").is_visible()
+    expect(page.locator("#follow-confirmed")).to_be_visible()
     follow = Follow.objects.get()
     assert follow.confirmed_at is not None and follow.state.postal_code == "XQ"
 
@@ -74,7 +75,7 @@ def test_follow_a_state_confirm_and_unsubscribe(page, public_case):  # noqa: F81
     page.goto("/" + services.unsubscribe_url(follow).split("/", 3)[3])
     assert_accessible(page)
     page.get_by_role("button", name="Unsubscribe").click()
-    assert page.locator("#unsubscribed").is_visible()
+    expect(page.locator("#unsubscribed")).to_be_visible()
     assert not Follow.objects.exists()
 
 
@@ -82,6 +83,6 @@ def test_follow_a_case_with_a_bad_address_says_why(page, public_case):  # noqa: 
     page.goto(f"/follow/?case={public_case.pk}")
     page.get_by_label("Your email address").fill("nobody")
     page.get_by_role("button", name="Follow").click()
-    assert page.get_by_text("Enter a valid email address.", exact=True).is_visible()
+    expect(page.get_by_text("Enter a valid email address.", exact=True)).to_be_visible()
     assert_accessible(page)
     assert not Follow.objects.exists()

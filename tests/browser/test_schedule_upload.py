@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from jurisdictions.models import Jurisdiction, ScheduleVersion
 from jurisdictions.schedules.services import schedule_check_run
@@ -96,7 +97,7 @@ def test_the_progress_bar_follows_a_check_running_elsewhere(page, admin):
     )
     login(page, "ada", PASSWORD)
     page.goto(f"/jurisdictions/schedules/{version.pk}/")
-    assert page.locator("#schedule-progress").is_visible()
+    expect(page.locator("#schedule-progress")).to_be_visible()
     assert_accessible(page)
     schedule_check_run(version_id=version.pk)
     page.wait_for_selector("#schedule-counts", timeout=15_000)
