@@ -55,8 +55,8 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.get_by_role("button", name="Record the notice as sent").click()
     page.wait_for_load_state()
     # Public from the first copy, as a notice partly sent.
-    assert page.locator("#stage").inner_text() == "Notice partly sent"
-    assert page.locator("#partly-sent").inner_text() == "(SIB has it; the ICE copy not recorded)"
+    expect(page.locator("#stage")).to_have_text("Notice partly sent")
+    expect(page.locator("#partly-sent")).to_have_text("(SIB has it; the ICE copy not recorded)")
     assert "ICE" in page.locator("#missing-recipients").inner_text()
 
     # Then ICE's copy: notice sent.
@@ -65,13 +65,13 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.locator("#id_ice-sent_on").fill(TODAY.isoformat())
     page.get_by_role("button", name="Record the notice as sent").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Notice sent"
-    assert page.locator("#missing-recipients").count() == 0
+    expect(page.locator("#stage")).to_have_text("Notice sent")
+    expect(page.locator("#missing-recipients")).to_have_count(0)
 
     open_move(page, "action-request_meeting")
     page.locator("#action-request_meeting").get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Meeting requested"
+    expect(page.locator("#stage")).to_have_text("Meeting requested")
 
     open_move(page, "action-schedule_meeting")
     meeting = TODAY.isoformat() + "T00:30"  # held today: not before its date
@@ -79,19 +79,19 @@ def test_staff_file_a_notice_to_both_recipients_and_see_it_through(page, county)
     page.locator("#id_schedule_meeting-location").fill("ICE field office, San Francisco")
     page.locator("#action-schedule_meeting").get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Meeting scheduled"
+    expect(page.locator("#stage")).to_have_text("Meeting scheduled")
 
     open_move(page, "action-hold_meeting")
     page.locator("#action-hold_meeting").get_by_role("button").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Meeting held"
+    expect(page.locator("#stage")).to_have_text("Meeting held")
 
     open_move(page, "action-resolve")
     page.get_by_label("Removed from the deployment plan").check()
     page.locator("#id_resolve-outcome_text").fill("ICE agreed to take the county off the plan.")
     page.locator("#action-resolve").get_by_role("button", name="Record the resolution").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Resolved"
+    expect(page.locator("#stage")).to_have_text("Resolved")
     timeline = page.locator("#timeline").inner_text()
     for words in ("drafted", "both the State Identification Bureau and ICE", "Meeting scheduled"):
         assert words in timeline
@@ -115,7 +115,7 @@ def test_a_bad_resolution_is_explained_at_the_field_and_changes_nothing(page, co
     page.wait_for_load_state()
     error = page.locator("#id_resolve-new_activation_error")
     assert "needs the new date" in error.inner_text()
-    assert page.locator("#stage").inner_text() == "Notice sent"
+    expect(page.locator("#stage")).to_have_text("Notice sent")
     case.refresh_from_db()
     assert case.stage == Stage.NOTICE_SENT
 
@@ -147,7 +147,7 @@ def test_a_user_of_another_county_cannot_act(page, county):
     stranger = MembershipFactory(role="staff").user
     login(page, stranger.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
-    assert page.locator("#action-withdraw").count() == 0
+    expect(page.locator("#action-withdraw")).to_have_count(0)
     # A forged post, with a valid CSRF token from the stranger's own session.
     token = page.evaluate("document.cookie.match(/csrftoken=([^;]+)/)[1]")
     response = page.request.post(
@@ -190,17 +190,17 @@ def test_staff_postpone_the_meeting_with_no_new_date_on_its_date_of_record(page,
     page.wait_for_load_state()
     error = page.locator("#id_postpone_meeting-occurred_on_error").inner_text()
     assert "is in the future" in error and "today is" in error
-    assert page.locator("#stage").inner_text() == "Meeting scheduled"
+    expect(page.locator("#stage")).to_have_text("Meeting scheduled")
     assert_accessible(page)
 
     panel = page.locator("#action-postpone_meeting")
     panel.get_by_label("Date asked").fill(TODAY.isoformat())
     panel.get_by_role("button", name="Postpone the meeting").click()
     page.wait_for_load_state()
-    assert page.locator("#stage").inner_text() == "Meeting postponed"
+    expect(page.locator("#stage")).to_have_text("Meeting postponed")
     assert "Postponed, no new date" in page.locator("#meeting").inner_text()
     assert "asked to postpone the meeting" in page.locator("#timeline").inner_text()
-    assert page.locator("#action-schedule_meeting").count() == 1
+    expect(page.locator("#action-schedule_meeting")).to_have_count(1)
     assert_accessible(page)
     case.refresh_from_db()
     assert case.stage == Stage.MEETING_POSTPONED and case.meeting_at is None

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from optouts import services
 from optouts.models import Delivery
@@ -133,6 +134,6 @@ def test_a_receipt_before_the_copy_was_sent_is_shown_at_its_field(page, draft):
     page.wait_for_load_state()
     error = page.locator("#id_receipt-received_on_error")
     assert "cannot be received before it was sent" in error.inner_text()
-    assert page.locator("#add-receipt form").count() == 1
+    expect(page.locator("#add-receipt form")).to_have_count(1)
     assert Delivery.objects.get().received_on is None
     assert_accessible(page)

@@ -84,7 +84,7 @@ def test_counsel_keeps_a_letterhead_edits_previews_and_sends_what_is_on_screen(p
     page.get_by_role("button", name="Draft", exact=True).click()
     page.wait_for_url("**/letters/*/")
     letter = Letter.objects.get()
-    assert page.locator("#letter-status").inner_text() == "Draft"
+    expect(page.locator("#letter-status")).to_have_text("Draft")
     preview = page.locator("#letter-preview").inner_text()
     assert "Office of the County Counsel" in preview and "Office of the Sheriff" not in preview
     assert "Miguel Márquez" in preview and "Laurie Smith" not in preview
@@ -127,9 +127,9 @@ def test_counsel_keeps_a_letterhead_edits_previews_and_sends_what_is_on_screen(p
     assert "Letter sent." in page.locator("body").inner_text()
     letter.refresh_from_db()
     assert letter.is_sent and letter.sha256 == digest
-    assert page.locator("#letter-status").inner_text() == "Sent"
+    expect(page.locator("#letter-status")).to_have_text("Sent")
     assert letter.sha256 in page.locator("#letter-hash").inner_text()
-    assert page.locator("#letter-edit").count() == 0
+    expect(page.locator("#letter-edit")).to_have_count(0)
     frozen = pdf_text(page.request.get(page.locator("#letter-pdf").get_attribute("href")).body())
     assert "The Board meets on the matter next Tuesday." in frozen
     assert "Office of the County Counsel" in frozen and "70 West Hedding Street" in frozen

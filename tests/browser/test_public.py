@@ -18,7 +18,7 @@ def test_the_overview_and_the_map_lead_to_a_county(page, public_case):  # noqa: 
     Jurisdiction.objects.filter(pk=public_case.jurisdiction_id).update(fips="06075")
     page.goto("/")
     expect(page.get_by_role("heading", name="Where every opt-out request stands")).to_be_visible()
-    assert page.locator("#open-total").inner_text() == "1"
+    expect(page.locator("#open-total")).to_have_text("1")
     assert page.locator(".activity-chart rect").count() >= 1
     image = page.locator("#county-map-image")
     # The image has loaded and been drawn: the browser knows its real size.
@@ -42,7 +42,7 @@ def test_search_and_filters_are_shareable_links(page, public_case, draft_case): 
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"q=Hennessey"))
     expect(page.get_by_role("link", name=re.compile("Marker County"))).to_be_visible()
-    assert page.get_by_text("Sheriff Draft").count() == 0
+    expect(page.get_by_text("Sheriff Draft")).to_have_count(0)
     shared = page.url
     page.goto(shared)
     assert page.get_by_label("Search").input_value() == "Hennessey"

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from optouts.models import Stage
 from reminders import services
@@ -36,7 +37,7 @@ def stalled(people):
 def test_the_bell_counts_unread_reminders_and_the_page_reads_them(page, people, stalled):
     login(page, people["staff"].username, PASSWORD)
     page.goto("/")
-    assert page.locator("#reminders-unread").inner_text() == "2"
+    expect(page.locator("#reminders-unread")).to_have_text("2")
     attention = page.locator("#needs-attention-list")
     assert "Draft untouched" in attention.inner_text()
     assert "No meeting requested after the notice" in attention.inner_text()
@@ -45,12 +46,12 @@ def test_the_bell_counts_unread_reminders_and_the_page_reads_them(page, people, 
     page.locator("#reminders-bell").click()
     page.wait_for_url("**/reminders/")
     rows = page.locator("#notifications tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert page.locator("#notifications").get_by_text("New:").count() == 2
     assert_accessible(page)
 
     page.reload()
-    assert page.locator("#reminders-unread").count() == 0
+    expect(page.locator("#reminders-unread")).to_have_count(0)
     assert page.locator("#notifications").get_by_text("New:").count() == 0
 
     page.get_by_label("One email a day with all of them").check()
@@ -91,7 +92,7 @@ def test_counsel_snoozes_a_case_with_a_reason_and_a_bad_date_is_explained(page, 
 
     page.get_by_role("button", name="End this snooze").click()
     page.wait_for_load_state()
-    assert page.locator("#reminder-snoozes").count() == 0
+    expect(page.locator("#reminder-snoozes")).to_have_count(0)
 
 
 def test_the_unsubscribe_link_works_without_signing_in(page, people):

@@ -43,9 +43,9 @@ def test_an_admin_uploads_previews_and_applies_a_schedule(page, admin, tmp_path)
     page.get_by_label("Schedule file (CSV or Excel .xlsx)").set_input_files(str(path))
     page.get_by_role("button", name="Check this file").click()
     page.wait_for_selector("#schedule-counts")
-    assert page.locator("#count-new").inner_text() == "2"
-    assert page.locator("#count-changed").inner_text() == "1"
-    assert page.locator("#count-errors").inner_text() == "0"
+    expect(page.locator("#count-new")).to_have_text("2")
+    expect(page.locator("#count-changed")).to_have_text("1")
+    expect(page.locator("#count-errors")).to_have_text("0")
     changed = page.locator("#schedule-changed").inner_text()
     assert "Los Angeles County, CA" in changed and "Sep 28, 2010 → Aug 27, 2010" in changed
     assert "earlier" in changed
@@ -101,8 +101,8 @@ def test_the_progress_bar_follows_a_check_running_elsewhere(page, admin):
     assert_accessible(page)
     schedule_check_run(version_id=version.pk)
     page.wait_for_selector("#schedule-counts", timeout=15_000)
-    assert page.locator("#count-new").inner_text() == "3"
-    assert page.locator("#schedule-progress").count() == 0
+    expect(page.locator("#count-new")).to_have_text("3")
+    expect(page.locator("#schedule-progress")).to_have_count(0)
 
 
 def test_a_row_putting_back_a_removed_county_waits_for_a_tick(page, admin, tmp_path):
@@ -135,7 +135,7 @@ def test_a_row_putting_back_a_removed_county_waits_for_a_tick(page, admin, tmp_p
     page.get_by_label("Schedule file (CSV or Excel .xlsx)").set_input_files(str(path))
     page.get_by_role("button", name="Check this file").click()
     page.wait_for_selector("#schedule-counts")
-    assert page.locator("#count-held").inner_text() == "1"
+    expect(page.locator("#count-held")).to_have_text("1")
     held = page.locator("#schedule-held").inner_text()
     assert "Arlington County, VA" in held and "Removed from plan → Scheduled" in held
     assert f"request no. {case.pk}" in held
