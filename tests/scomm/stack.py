@@ -34,6 +34,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def running_in_group(group: int) -> list[int]:
+    """The processes of a process group not yet exited (a zombie has closed its files)."""
+    alive = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == group and state not in {"Z", "X"}:
+            alive.append(int(stat.split("/")[2]))
+    return alive
+
+
 def wait_until(condition, timeout: float, what: str, every: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -310,10 +324,16 @@ class Stack:
             app.close()
 
     def kill_worker(self):
-        """SIGKILL the worker and its pool children at once, as the kernel's OOM killer would."""
+        """
+        SIGKILL the worker and its pool children at once, as the kernel's OOM
+        killer would, and return once every one of them has exited: a pool child
+        can outlive its parent by a moment, its sockets still open.
+        """
         if self.worker and self.worker.poll() is None:
-            os.killpg(self.worker.pid, signal.SIGKILL)
+            group = self.worker.pid
+            os.killpg(group, signal.SIGKILL)
             self.worker.wait(10)
+            wait_until(lambda: not running_in_group(group), 10, "the worker's children to exit")
 
     def start_beat(self):
         self.beat = self._spawn(
