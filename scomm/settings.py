@@ -112,6 +112,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters bound by the server let psycopg prepare the statements a
+    # connection runs again and again (every page's few queries): PostgreSQL
+    # then plans each once per connection instead of once per request, which
+    # costs more than running it for most of them. DATABASE_PREPARE_THRESHOLD=0
+    # turns preparing off (a pooler in transaction mode older than PgBouncer 1.21).
+    prepare_after = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    if prepare_after:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", prepare_after)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
