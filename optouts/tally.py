@@ -305,20 +305,15 @@ def latest_activated_while_pending(cases, *, limit: int = AWP_IDS_KEPT) -> list:
     merged from the jurisdictions' kept ids (each county's first ten), so
     the cost follows the counties, never the number of cases.
     """
+    # A county's kept ids are sorted: the `limit` counties first by activation
+    # (latest first) and then by their first case hold every case that can be
+    # among the first `limit`. One query of at most `limit` rows.
     rows = (
         JurisdictionCases.objects.filter(activated_while_pending=True)
-        .order_by("-jurisdiction__actual_activation")
-        .values_list("jurisdiction__actual_activation", "activated_while_pending_ids")
+        .order_by("-jurisdiction__actual_activation", "activated_while_pending_ids__0")
+        .values_list("jurisdiction__actual_activation", "activated_while_pending_ids")[:limit]
     )
-    chosen: list[tuple] = []
-    last = None
-    for activation, ids in rows.iterator(chunk_size=500):
-        # Once `limit` cases are in, an older day can no longer come before them;
-        # the counties of the same day still can (their cases go by id).
-        if activation != last and len(chosen) >= limit:
-            break
-        last = activation
-        chosen.extend((activation, pk) for pk in ids)
+    chosen = [(activation, pk) for activation, ids in rows for pk in ids]
     chosen.sort(key=lambda pair: (-pair[0].toordinal(), pair[1]))
     ids = [pk for _, pk in chosen[:limit]]
     found = {case.pk: case for case in cases.filter(pk__in=ids)}

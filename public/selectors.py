@@ -59,7 +59,8 @@ def public_cases() -> QuerySet:
 
 
 def public_case_ids() -> QuerySet:
-    return public_cases().values("pk")
+    """The public cases' keys alone, for a subquery: no joins, no annotations to carry."""
+    return OptOutRequest.objects.public().values("pk")
 
 
 def public_events() -> QuerySet:
@@ -162,10 +163,12 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     outcomes = [
         {"value": o.value, "label": o.label, "count": outcome_rows.get(o.value, 0)} for o in Outcome
     ]
+    # The overview's lists read a few columns each: their cases' other fields stay behind.
+    named = ("jurisdiction__name", "jurisdiction__state__postal_code")
     waiting = list(
         public_cases()
         .filter(stage__in=PENDING_STAGES)
-        .defer("reasons", "outcome_text", "jurisdiction__letterhead")
+        .only("stage", "stage_entered_at", *named)
         .order_by("stage_entered_at", "id")[:10]
     )
     for case in waiting:
@@ -180,7 +183,7 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     for j in upcoming:
         j.days_left = (j.scheduled_activation - today).days
     awp = tally.latest_activated_while_pending(
-        public_cases().defer("reasons", "outcome_text", "jurisdiction__letterhead")
+        public_cases().only("opened_on", "jurisdiction__actual_activation", *named)
     )
     return {
         "today": today,
@@ -284,11 +287,11 @@ def map_statuses() -> list[dict]:
     return result
 
 
-def status_counts() -> list[dict]:
+def status_totals() -> dict:
     """
-    The map's rows grouped in SQL, one per state, plan status, activation and
-    pending opt-out (a few hundred rows, not one per county): what
-    status_table needs for the overview, which draws no map.
+    The overview's figures per status (status_table's "statuses" and
+    "totals"): the jurisdictions grouped in SQL by plan status, activation
+    and pending opt-out, a handful of rows whatever the counties.
     """
     groups = (
         Jurisdiction.objects.exclude(fips="")
@@ -298,30 +301,27 @@ def status_counts() -> list[dict]:
                 Q(actual_activation__isnull=False), output_field=BooleanField()
             ),
         )
-        .values_list("state__name", "state__postal_code", "plan_status", "activated", "pending")
+        .values_list("plan_status", "activated", "pending")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [
-        {
-            "state_name": state_name,
-            "postal_code": postal_code,
-            "status": status_of(
-                plan_status=plan_status, actual_activation=activated or None, pending=pending
-            ).value,
-            "count": n,
-        }
-        for state_name, postal_code, plan_status, activated, pending, n in groups
-    ]
+    totals: Counter = Counter()
+    for plan_status, activated, pending, n in groups:
+        status = status_of(
+            plan_status=plan_status, actual_activation=activated or None, pending=pending
+        )
+        totals[status.value] += n
+    return {
+        "statuses": [(s.value, s.label) for s in ORDER],
+        "totals": [totals.get(s.value, 0) for s in ORDER],
+    }
 
 
 def status_table(rows: list[dict]) -> dict:
-    """Counts per state and status from the map's rows or status_counts' groups (no query)."""
+    """Counts per state and status from the map's rows (no query)."""
     per_state: dict[tuple[str, str], Counter] = {}
     for row in rows:
-        per_state.setdefault((row["state_name"], row["postal_code"]), Counter())[row["status"]] += (
-            row.get("count", 1)
-        )
+        per_state.setdefault((row["state_name"], row["postal_code"]), Counter())[row["status"]] += 1
     totals = Counter()
     for counts in per_state.values():
         totals.update(counts)

@@ -84,11 +84,18 @@ def _overview_context() -> dict:
     filed = selectors.filed_by_month(groups)
     return {
         **selectors.dashboard(groups=groups),
-        "status_table": selectors.status_table(selectors.status_counts()),
+        "status_table": selectors.status_totals(),
         "map_error": map_error,
         "map_version": pagecache.generation(*MAP_KINDS),
         "chart": svg.activity_chart(selectors.activity_by_month(filed=filed)),
-        "recent": list(selectors.public_events()[:10]),
+        "recent": list(
+            selectors.public_events().only(
+                "occurred_on",
+                "summary",
+                "request__jurisdiction__name",
+                "request__jurisdiction__state__postal_code",
+            )[:10]
+        ),  # fmt: skip
         "follow_form": FollowStateForm(states=[("", "Choose a state"), *states]),
     }
 

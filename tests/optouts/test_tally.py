@@ -293,6 +293,16 @@ def test_the_latest_activated_while_pending_are_those_of_the_cases_in_order():
     names = "".join(c.jurisdiction.name[0] for c in found)
     assert names[:2] == "CC" and names[-2:] == "DD"
     assert sorted(names[2:8]) == list("AAABBB") and names[2:8] not in ("AAABBB", "BBBAAA")
+    # Fewer asked than counties: the counties read are cut at the limit, and
+    # the same cases come first however many are asked.
+    everyone = list(
+        public_cases()
+        .filter(activated_while_pending=True)
+        .order_by("-jurisdiction__actual_activation", "id")
+    )
+    for limit in range(1, len(everyone) + 2):
+        found = tally.latest_activated_while_pending(public_cases(), limit=limit)
+        assert [c.pk for c in found] == [c.pk for c in everyone[:limit]], limit
 
 
 @pytest.mark.django_db(transaction=True)

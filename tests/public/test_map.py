@@ -128,3 +128,37 @@ def test_a_broken_shapes_file_leaves_the_figures_alone(client, settings, tmp_pat
         topojson.county_shapes()
     body = client.get(reverse("public:map")).content.decode()
     assert 'id="map-missing"' in body
+
+
+def test_the_overviews_totals_are_the_maps_figures_added_up(client, public_case):
+    """The overview counts by status in SQL; the map counts county by county: one answer."""
+    import datetime
+    import re
+
+    from tests.factories import JurisdictionFactory
+
+    state = public_case.jurisdiction.state
+    kinds = [
+        {
+            "plan_status": Jurisdiction.PlanStatus.ACTIVATED,
+            "actual_activation": datetime.date(2010, 6, 8),
+        },
+        {"plan_status": Jurisdiction.PlanStatus.REMOVED},
+        {"plan_status": Jurisdiction.PlanStatus.POSTPONED},
+        {"plan_status": Jurisdiction.PlanStatus.NOT_SCHEDULED, "scheduled_activation": None},
+        {"plan_status": Jurisdiction.PlanStatus.SCHEDULED},
+        {"plan_status": Jurisdiction.PlanStatus.SCHEDULED},
+    ]
+    for n, kind in enumerate(kinds):
+        JurisdictionFactory(state=state, fips=f"770{n + 11}", **kind)
+    JurisdictionFactory(state=state, fips="")  # no FIPS: on neither
+
+    def totals(path):
+        body = client.get(path).content.decode()
+        row = body.split('id="status-totals"')[1].split("<tbody>")[1].split("</tbody>")[0]
+        return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)]
+
+    overview, on_map = totals(reverse("home")), totals(reverse("public:map"))
+    assert overview == on_map
+    # Pending (the case), activated, removed, postponed, not scheduled, scheduled ×2.
+    assert sum(overview) == 7 and sorted(overview, reverse=True)[:2] == [2, 1]
