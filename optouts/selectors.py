@@ -37,9 +37,23 @@ def case_list(*, user=None) -> QuerySet:
         .with_activated_while_pending()
         .with_requested_after_activation()
         .with_has_delivery()
-        .defer("reasons", "outcome_text", "jurisdiction__letterhead")
+        .only(*CASE_ROW_FIELDS)
         .order_by(*ORDERINGS["waiting"][1])
     )
+
+
+# What a row of the list shows (optouts_tags.case_rows): the other columns,
+# dates and times to convert among them, stay in the database.
+CASE_ROW_FIELDS = (
+    "stage",
+    "outcome",
+    "opened_on",
+    "stage_entered_at",
+    "jurisdiction__name",
+    "jurisdiction__scheduled_activation",
+    "jurisdiction__actual_activation",
+    "jurisdiction__state__postal_code",
+)
 
 
 def case_keys(*, user=None) -> QuerySet:

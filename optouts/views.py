@@ -51,9 +51,13 @@ def case_list(request):
         filters = CaseFilter(query or None, queryset=selectors.case_list(user=user))
         # The page's keys are chosen without the rows' joins, unless a filter
         # reads them; the whole list's number comes from the kept counts.
+        # The same form's answers narrow both (one form checked, not two).
         keys = None
         if not query.get("activated_while_pending"):
-            keys = CaseFilter(query or None, queryset=selectors.case_keys(user=user)).qs
+            keys = selectors.case_keys(user=user)
+            if filters.is_bound:
+                filters.is_valid()  # the answers that stand narrow the keys as they do .qs
+                keys = filters.filter_queryset(keys)
         asked = [name for name in query if name not in ("page", "order")]
         count = selectors.visible_count(user=user) if not asked else None
         page = KeysFirstPaginator(filters.qs, 50, keys=keys, count=count).get_page(
