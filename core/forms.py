@@ -2,20 +2,19 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from .rows import html_row, html_rows
 
 
 def _attributes(attrs: dict) -> SafeString:
     """HTML attributes as Django's widget templates write them: True bare, False left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    return SafeString(
+        "".join(
+            html_row(" {}", name) if value is True else html_row(' {}="{}"', name, value)
             for name, value in attrs.items()
             if value is not False and value is not None
-        ),
+        )
     )
 
 
@@ -29,17 +28,20 @@ class QuickSelect(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group_name for group_name, _, _ in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)
-        options = format_html_join(
-            "",
+        options = html_rows(
             '\n  <option value="{}"{}>{}</option>\n',
             (
                 (option["value"], _attributes(option["attrs"]), option["label"])
                 for _, group, _ in widget["optgroups"]
                 for option in group
             ),
+            sep="",
         )
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], _attributes(widget["attrs"]), options
+        return html_row(
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            _attributes(widget["attrs"]),
+            options,
         )
 
 

@@ -6,10 +6,9 @@ flag. The directory's templates load these; its code never imports cases.
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.rows import address_around_id, short_date
+from core.rows import address_around_id, html_row, html_rows, short_date
 
 from .. import selectors
 from ..permissions import STAFF, can_act
@@ -72,11 +71,11 @@ def _case_row(case, today, before: str, after: str) -> str:
     badge_class = f"stage-{case.stage}" + (f" outcome-{case.outcome}" if case.outcome else "")
     activation = short_date(jurisdiction.scheduled_activation)
     activated = (
-        format_html("<br><small>activated {}</small>", short_date(jurisdiction.actual_activation))
+        html_row("<br><small>activated {}</small>", short_date(jurisdiction.actual_activation))
         if jurisdiction.actual_activation
         else ""
     )
-    return format_html(
+    return html_row(
         '<tr><th scope="row"><a href="{}{}{}">{}, {}</a> {}</th>'
         '<td data-label="Stage"><span class="badge {}">{}</span></td>'
         '<td class="num" data-label="Days waiting">{}</td>'
@@ -87,7 +86,7 @@ def _case_row(case, today, before: str, after: str) -> str:
         after,
         jurisdiction.name,
         jurisdiction.state.postal_code,
-        format_html_join(" ", '<span class="badge {}">{}</span>', badges),
+        html_rows('<span class="badge {}">{}</span>', badges, sep=" "),
         badge_class,
         stage,
         case.days_in_stage(today) if case.is_open else "—",
@@ -106,4 +105,4 @@ def case_rows(cases, today=None) -> str:
     """
     today = today or timezone.localdate()
     before, after = address_around_id("optouts:detail")
-    return mark_safe("\n".join(_case_row(case, today, before, after) for case in cases))  # nosec B308 B703: each row built by format_html
+    return mark_safe("\n".join(_case_row(case, today, before, after) for case in cases))  # nosec B308 B703: each row built by html_row

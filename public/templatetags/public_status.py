@@ -6,9 +6,8 @@ in the list, on the map and in the API.
 
 from django import template
 from django.db.models import QuerySet
-from django.utils.html import format_html_join
 
-from core.rows import address_around_id, short_date
+from core.rows import address_around_id, html_rows, short_date
 from optouts.status import jurisdiction_status, statuses_by_id, with_opt_out_pending
 
 register = template.Library()
@@ -41,8 +40,7 @@ def jurisdiction_rows(rows) -> str:
     written from one reversed address.
     """
     before, after = address_around_id("jurisdictions:detail")
-    return format_html_join(
-        "\n",
+    return html_rows(
         '<tr><th scope="row"><a href="{}{}{}">{}</a></th><td data-label="FIPS">{}</td>'
         '<td data-label="Status"><span class="badge status-{}">{}</span></td>'
         '<td data-label="Scheduled activation">{}</td><td data-label="Activated">{}</td></tr>',

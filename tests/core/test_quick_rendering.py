@@ -94,3 +94,32 @@ def test_jurisdiction_rows_escape_names_and_show_the_status():
         f'<span class="badge status-{rows[0].status.value}">{rows[0].status.label}</span>' in html
     )
     assert html.count("—") == 2  # neither scheduled nor activated
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'O\'Brien & <Sons> "County"',
+        "plain",
+        "",
+        42,
+        datetime.date(2010, 6, 8),
+        None,
+    ],
+)
+def test_the_rows_escape_each_value_as_django_does(value):
+    from django.utils.functional import lazy
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.safestring import mark_safe
+
+    from core.rows import escaped, html_row, html_rows
+
+    lazy_text = lazy(lambda: str(value), str)()
+    for v in (value, lazy_text, mark_safe(f"<b>{value}</b>")):
+        assert escaped(v) == conditional_escape(v)
+        assert html_row("<td>{}</td><td>{}</td>", v, v) == format_html(
+            "<td>{}</td><td>{}</td>", v, v
+        )
+    assert html_rows("<li>{}</li>", [(value,), ("<i>",)], sep="") == (
+        format_html("<li>{}</li>", value) + format_html("<li>{}</li>", "<i>")
+    )
