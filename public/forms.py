@@ -1,5 +1,7 @@
 from django import forms
 
+from core.forms import QuickSelect
+
 
 class FollowForm(forms.Form):
     email = forms.EmailField(
@@ -24,7 +26,7 @@ class FollowForm(forms.Form):
 class FollowStateForm(forms.Form):
     """The short form on the home page: pick a state; the follow page asks for the address."""
 
-    state = forms.ChoiceField(label="State")
+    state = forms.ChoiceField(label="State", widget=QuickSelect)  # 56 options, no template each
 
     def __init__(self, *args, states, **kwargs):
         super().__init__(*args, **kwargs)
