@@ -91,6 +91,20 @@ class OptOutRequestFactory(factory.django.DjangoModelFactory):
     reasons = "Community policing."
 
 
+def copy_sent(case, user, recipient: str, sent_on, *, method: str = "letter") -> None:
+    """One copy of the case's notice recorded as sent, through the service."""
+    from optouts import services
+
+    services.delivery_record(
+        case_id=case.pk,
+        user=user,
+        recipient=recipient,
+        recipient_name="Office",
+        method=method,
+        sent_on=sent_on,
+    )
+
+
 def case_with_notice_sent(*, jurisdiction=None, user=None, method="letter", **extra):
     """A case filed through the services whose notice reached both the SIB and ICE."""
 
@@ -107,13 +121,6 @@ def case_with_notice_sent(*, jurisdiction=None, user=None, method="letter", **ex
         **extra,
     )
     for recipient in (Recipient.SIB, Recipient.ICE):
-        services.delivery_record(
-            case_id=case.pk,
-            user=user,
-            recipient=recipient,
-            recipient_name="Office",
-            method=method,
-            sent_on=case.opened_on,
-        )
+        copy_sent(case, user, recipient, case.opened_on, method=method)
     case.refresh_from_db()
     return case

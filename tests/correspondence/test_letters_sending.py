@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from correspondence import letters, selectors
 from correspondence.models import Letter
-from optouts import services as optout_services
+from tests.factories import copy_sent
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -91,23 +91,12 @@ def _keys(case, user):
     return [t.key for t in panel["templates"]]
 
 
-def _copy(case, user, recipient, sent_on):
-    optout_services.delivery_record(
-        case_id=case.pk,
-        user=user,
-        recipient=recipient,
-        recipient_name="Office",
-        method="letter",
-        sent_on=sent_on,
-    )
-
-
 def test_the_next_letter_the_case_needs_is_offered_first(case, counsel):
     assert _keys(case, counsel)[:2] == ["notice-sib", "notice-ice"]
     assert _keys(case, counsel)[0] != "copy-governor"
     _draft(case, counsel, "notice-sib")
     assert _keys(case, counsel)[0] == "notice-ice"  # the SIB's is drafted already
-    _copy(case, counsel, "sib", TODAY - datetime.timedelta(days=20))
+    copy_sent(case, counsel, "sib", TODAY - datetime.timedelta(days=20))
     assert _keys(case, counsel)[0] == "notice-ice"
-    _copy(case, counsel, "ice", TODAY - datetime.timedelta(days=20))
+    copy_sent(case, counsel, "ice", TODAY - datetime.timedelta(days=20))
     assert _keys(case, counsel)[:2] == ["follow-up", "copy-attorney-general"]

@@ -18,7 +18,7 @@ from optouts import services, tally
 from optouts.models import CaseCount, Delivery, JurisdictionCases, OptOutRequest, Recipient, Stage
 from optouts.status import PENDING_STAGES, JurisdictionStatus, jurisdiction_status
 from scomm.demo import demo_load
-from tests.factories import JurisdictionFactory, MembershipFactory, case_with_notice_sent
+from tests.factories import JurisdictionFactory, MembershipFactory, case_with_notice_sent, copy_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +39,6 @@ def draft(jurisdiction, staff, opened_on: datetime.date):
         requesting_official="Sheriff",
         requesting_body="sheriff",
         opened_on=opened_on,
-    )
-
-
-def copy_sent(case, staff, recipient: str, sent_on: datetime.date) -> None:
-    services.delivery_record(
-        case_id=case.pk,
-        user=staff,
-        recipient=recipient,
-        recipient_name="Office",
-        method="letter",
-        sent_on=sent_on,
     )
 
 
