@@ -414,8 +414,13 @@ class CaseEvent(models.Model):
         ordering = ["occurred_on", "recorded_at", "id"]
         indexes = [
             models.Index(fields=["request", "occurred_on"]),
-            # "Latest on the timelines" and the feeds read the newest first.
-            models.Index(fields=["-occurred_on", "-recorded_at"], name="event_newest_first"),
+            # "Latest on the timelines" and the feeds read the newest public
+            # entries first: private ones (notes, reminders) are not in the way.
+            models.Index(
+                fields=["-occurred_on", "-recorded_at", "-id"],
+                condition=Q(is_public=True),
+                name="event_public_newest_first",
+            ),
             # The dates of each step (public.selectors.cases_for_export): the public
             # stage moves alone, not the whole timeline.
             models.Index(
