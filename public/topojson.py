@@ -132,6 +132,16 @@ def _load(path: str, mtime: float) -> dict:
     }
 
 
+# Files found broken in this process: (path, mtime) -> why.
+_broken: dict[tuple[str, float], str] = {}
+
+
+def _missing(path) -> AtlasMissing:
+    return AtlasMissing(
+        f"The county shapes ({path.name}) are missing. scripts/map-shapes makes them again."
+    )
+
+
 def county_shapes() -> dict:
     """
     {"counties": {fips: path}, "states": path, "names": {fips: name}}, read
@@ -141,10 +151,23 @@ def county_shapes() -> dict:
     try:
         mtime = path.stat().st_mtime
     except OSError:
-        raise AtlasMissing(
-            f"The county shapes ({path.name}) are missing. scripts/map-shapes makes them again."
-        ) from None
+        raise _missing(path) from None
     try:
         return _load(str(path), mtime)
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-        raise AtlasMissing(f"The county shapes could not be read: {exc}.") from None
+        _broken[(str(path), mtime)] = f"The county shapes could not be read: {exc}."
+        raise AtlasMissing(_broken[(str(path), mtime)]) from None
+
+
+def shapes_problem() -> str:
+    """
+    Why the map cannot be drawn, without reading the shapes (a quarter of a
+    second and 16 MB per process): "" while their file is there and was not
+    found broken by this process.
+    """
+    path = counties_file()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return str(_missing(path))
+    return _broken.get((str(path), mtime), "")

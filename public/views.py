@@ -74,11 +74,8 @@ def _map_parts(request) -> dict:
 
 def _overview_context() -> dict:
     states = selectors.states()
-    try:
-        topojson.county_shapes()
-        map_error = ""
-    except topojson.AtlasMissing as exc:
-        map_error = str(exc)
+    # The overview shows the map as an image (county_map_image), which reads the shapes.
+    map_error = topojson.shapes_problem()
     # One pass over the cases gives the figures and the chart's requests.
     groups = selectors.public_case_groups()
     filed = selectors.filed_by_month(groups)

@@ -130,6 +130,28 @@ def test_a_broken_shapes_file_leaves_the_figures_alone(client, settings, tmp_pat
     assert 'id="map-missing"' in body
 
 
+def test_the_overview_links_the_map_without_reading_the_shapes(client, public_case):
+    """Reading them costs a quarter of a second and 16 MB per process: the image does it."""
+    topojson._load.cache_clear()
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="map-missing"' not in body and "/map.svg?v=" in body
+    assert topojson._load.cache_info().currsize == 0
+    client.get(reverse("public:map_svg"))
+    assert topojson._load.cache_info().currsize == 1
+
+
+def test_the_overview_says_when_the_map_cannot_be_drawn(client, settings, tmp_path):
+    settings.SCOMM_COUNTY_SHAPES = tmp_path / "counties.json.gz"
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="map-missing"' in body and "scripts/map-shapes" in body
+    # A file found broken once is said to be so too.
+    settings.SCOMM_COUNTY_SHAPES.write_bytes(b"not gzip")
+    assert 'id="map-missing"' not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("public:map_svg")).status_code == 404
+    body = client.get(reverse("home")).content.decode()
+    assert 'id="map-missing"' in body and "could not be read" in body
+
+
 def test_the_overviews_totals_are_the_maps_figures_added_up(client, public_case):
     """The overview counts by status in SQL; the map counts county by county: one answer."""
     import datetime
