@@ -294,7 +294,7 @@ def query_counts(env: dict, paths: dict, cookie: str = "") -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_server(args, env, pages, counts, cookie=""):
+def run_server(args, env, pages, counts, cookie="", measure=None):
     server = subprocess.Popen(
         [
             # Production's own settings (gunicorn.conf.py), on a port of its own.
@@ -315,6 +315,8 @@ def run_server(args, env, pages, counts, cookie=""):
                     break
             except OSError:
                 time.sleep(0.3)
+        if measure is not None:
+            return measure(args.port), {}
         results = {}
         for name, path in pages.items():
             if name != CEILING and counts.get(name, (404,))[0] != 200:
@@ -358,6 +360,101 @@ def report(title, results, counts, memory):
             f"{statistics.mean(memory['private']):.0f} MB their own (not shared); "
             f"master {memory['master']:.0f} MB"
         )
+
+
+# --- the first visitor after a change ---------------------------------------
+
+# A change as a service makes one (every kind of page data moves on), then,
+# with "wait", the time until a worker has built the pages again (core.warm).
+CHANGE_CODE = """
+import json, sys, time
+import django
+django.setup()
+from core import warm
+from core.generations import changed, generation
+started = time.perf_counter()
+changed("cases", "plan", "letters")  # outside a transaction: committed at once
+now = generation()
+warmed_ms = None
+deadline = time.monotonic() + 60
+while sys.argv[1] == "wait" and time.monotonic() < deadline:
+    if (warm.last() or {}).get("generation") == now:
+        warmed_ms = (time.perf_counter() - started) * 1000
+        break
+    time.sleep(0.01)
+print(json.dumps({"warmed_ms": warmed_ms}))
+"""
+
+CHANGE_PAGES = ("overview", "case list", "jurisdiction list", "CSV export")
+
+
+def first_after_change(port: int, env: dict, pages: dict, rounds: int) -> dict:
+    """
+    Each page's first signed-out request after a change: with nothing warmed
+    (the request builds it) and once the worker has warmed the pages.
+    """
+    found = {name: {"cold": [], "warm": []} for name in CHANGE_PAGES}
+    warmed = []
+    for _ in range(rounds):
+        for mode in ("cold", "warm"):
+            result = subprocess.run(
+                [sys.executable, "-c", CHANGE_CODE, "wait" if mode == "warm" else "no"],
+                env={**env, "SCOMM_WARM_PAGES": "1" if mode == "warm" else "0"},
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            )
+            if mode == "warm":
+                warmed.append(json.loads(result.stdout.strip().splitlines()[-1])["warmed_ms"])
+            for name in CHANGE_PAGES:
+                found[name][mode].append(one_request_ms(port, pages[name], times=1))
+    return {"pages": found, "warmed_ms": warmed}
+
+
+def report_change(found: dict) -> None:
+    print(
+        "\nThe first signed-out request after a change (median of "
+        f"{len(found['warmed_ms'])} changes)\n"
+    )
+    header = f"{'page':<22}{'nothing warmed, ms':>20}{'after the warm-up, ms':>23}"
+    print(header)
+    print("-" * len(header))
+    for name, times in found["pages"].items():
+        print(
+            f"{name:<22}{statistics.median(times['cold']):>20.1f}"
+            f"{statistics.median(times['warm']):>23.1f}"
+        )
+    done = [ms for ms in found["warmed_ms"] if ms is not None]
+    if done:
+        print(
+            f"\nthe worker had warmed them {statistics.median(done):.0f} ms after the change "
+            f"(median; {warm_delay()} s of it the wait for more changes of the same burst)"
+        )
+    if len(done) < len(found["warmed_ms"]):
+        print(f"{len(found['warmed_ms']) - len(done)} warm-ups not seen within a minute")
+
+
+def warm_delay() -> float:
+    from core import warm
+
+    return warm.DELAY_SECONDS
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    """A Celery worker as production runs one, for the warm-ups."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "scomm", "worker", "--pool=prefork",
+         "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "--without-heartbeat"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )
+    code = "import django; django.setup(); from scomm.celery import app; print(bool(app.control.ping(timeout=1)))"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ping = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
+                              capture_output=True, text=True)
+        if ping.stdout.strip().endswith("True"):
+            return worker
+    worker.terminate()
+    sys.exit("bench/load.py: the Celery worker did not answer within a minute")
 
 
 # --- cost against the size of the data --------------------------------------
@@ -447,9 +544,11 @@ def main():
         "--python-clients", action="store_true", help="Python threads even when wrk is installed"
     )
     parser.add_argument(
-        "--as", dest="modes", default="out,in,whole",
-        help="which tables: out (signed out), in (signed in), whole (caches off)",
+        "--as", dest="modes", default="out,in,whole,change",
+        help="which tables: out (signed out), in (signed in), whole (caches off), "
+        "change (the first request after a change, with and without the warm-up)",
     )
+    parser.add_argument("--changes", type=int, default=5, help="changes made for the change table")
     args = parser.parse_args()
     sizes = sorted({int(n) for n in args.sizes.split(",") if n.strip()})
 
@@ -529,6 +628,20 @@ def load(args, env: dict, url: str) -> None:
         counts = query_counts(run_env, page_paths, session)
         results, memory = run_server(args, run_env, pages, counts, session)
         report(title, results, counts, memory)
+    if "change" in modes:
+        # The worker asks for the pages at the address the load uses (_headers).
+        change_env = {**env, "SCOMM_SITE_URL": "https://127.0.0.1", "SCOMM_WARM_PAGES": "1"}
+        worker = start_worker(change_env)
+        try:
+            found, _ = run_server(
+                args, change_env, pages, {}, measure=lambda port: first_after_change(
+                    port, change_env, pages, args.changes
+                ),
+            )
+        finally:
+            worker.terminate()
+            worker.wait(20)
+        report_change(found)
 
 
 if __name__ == "__main__":

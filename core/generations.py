@@ -47,6 +47,10 @@ def changed(*kinds: str) -> None:
     # After the commit, best-effort: a bump lost to a cache that is down is
     # made again when it is back (core.cache), never raised to the writer.
     transaction.on_commit(lambda: run_when_back(lambda: [_bump(kind) for kind in kinds]))
+    # Then the pages most visitors read first are built again by a worker (core.warm).
+    from core import warm
+
+    transaction.on_commit(warm.warm_soon)
 
 
 def _key(kind: str) -> str:

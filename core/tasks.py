@@ -9,3 +9,11 @@ def outbox_sweep() -> int:
     from . import outbox
 
     return outbox.outbox_sweep()
+
+
+@shared_task(name="core.tasks.pages_warm", soft_time_limit=50, time_limit=60)
+def pages_warm() -> dict:
+    """After a change: the pages most visitors read first, built and kept again (core.warm)."""
+    from . import warm
+
+    return warm.warm_pages()

@@ -301,6 +301,20 @@ SCOMM_EXPORT_KEEP_DAYS = env.int("SCOMM_EXPORT_KEEP_DAYS", default=7)
 
 # Public pages kept for anonymous visitors (core/pagecache.py); 0 turns it off.
 SCOMM_PAGE_CACHE_SECONDS = env.int("SCOMM_PAGE_CACHE_SECONDS", default=60)
+# After a change, a worker builds the pages most visitors read first again
+# (core/warm.py), so the first visitor after a change is served a kept copy.
+# On with Redis, the cache the site and its workers share; the embedded
+# default's cache is each process's own memory, and its tasks may run inside
+# the request, where the writer would wait for the pages.
+SCOMM_WARM_PAGES = env.bool("SCOMM_WARM_PAGES", default=bool(REDIS_URL))
+SCOMM_WARM_PAGE_NAMES = (
+    "home",
+    "optouts:list",
+    "jurisdictions:list",
+    "public:map",
+    "public:map_svg",
+    "public:cases_csv",
+)
 # Which viewers may share a kept copy of a page that shows private data: the
 # visibility rule of the cases, named here because core imports no app.
 SCOMM_PAGE_SCOPE = "optouts.permissions.visibility_scope"

@@ -41,6 +41,8 @@ def pytest_configure(config):
     # Tests change rows behind the site's back (bulk_create, update); the
     # public page cache has its own tests, which turn it on.
     settings.SCOMM_PAGE_CACHE_SECONDS = 0
+    # Nor do changes warm the kept pages again (core.warm has its own tests).
+    settings.SCOMM_WARM_PAGES = False
     # The API's per-address limit has its own test; the others all come from 127.0.0.1.
     settings.SCOMM_API_RATE = ""
     # Letters, attachments and exports of the test run go to a throwaway
