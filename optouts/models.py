@@ -65,9 +65,8 @@ class OptOutRequestQuerySet(models.QuerySet):
         )
 
 
-# The case list's default order: open requests first (optouts.filters). Its
-# stages in one fixed order, so the index below has the very expression the
-# list sorts by.
+# The case list's default order, open requests first (optouts.filters), its stages
+# in one fixed order: the index below has the very expression the list sorts by.
 OPEN_FIRST = models.Case(
     models.When(stage__in=sorted(OPEN_STAGES), then=models.Value(0)), default=models.Value(1)
 )
@@ -414,15 +413,13 @@ class CaseEvent(models.Model):
         ordering = ["occurred_on", "recorded_at", "id"]
         indexes = [
             models.Index(fields=["request", "occurred_on"]),
-            # "Latest on the timelines" and the feeds read the newest public
-            # entries first: private ones (notes, reminders) are not in the way.
+            # The overview's latest and the feeds: public entries, newest first.
             models.Index(
                 fields=["-occurred_on", "-recorded_at", "-id"],
                 condition=Q(is_public=True),
                 name="event_public_newest_first",
             ),
-            # The dates of each step (public.selectors.cases_for_export): the public
-            # stage moves alone, not the whole timeline.
+            # Each step's dates (public.selectors.cases_for_export): public stage moves only.
             models.Index(
                 fields=["request", "to_stage", "occurred_on"],
                 condition=Q(kind="stage", is_public=True),
@@ -450,5 +447,4 @@ class CaseEvent(models.Model):
         return date_display(self.occurred_on, self.date_precision)
 
 
-# The counts kept with the cases (optouts.tally).
-from .models_tally import CaseCount, JurisdictionCases  # noqa: E402, F401
+from .models_tally import CaseCount, JurisdictionCases  # noqa: E402, F401 - kept counts
