@@ -45,6 +45,27 @@ class QuickSelect(forms.Select):
         )
 
 
+class QuickRadioSelect(forms.RadioSelect):
+    """
+    Radio buttons whose each button (`{{ radio.tag }}` in a template) is
+    written in Python, with the same HTML as Django's template: no included
+    templates per button on a page that lays its buttons out itself.
+    """
+
+    def _render(self, template_name, context, renderer=None):
+        if template_name != self.option_template_name:
+            return super()._render(template_name, context, renderer)
+        widget = context["widget"]
+        value = "" if widget["value"] is None else html_row(' value="{}"', str(widget["value"]))
+        return html_row(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value,
+            _attributes(widget["attrs"]),
+        )
+
+
 def add_service_errors(form: forms.Form, exc: ValidationError, *, field: str | None = None) -> None:
     """
     A service's refusal shown where it belongs: each message naming one of the

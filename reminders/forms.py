@@ -1,5 +1,7 @@
 from django import forms
 
+from core.forms import QuickRadioSelect
+
 from .models import Delivery
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -33,5 +35,5 @@ class SnoozeForm(forms.Form):
 
 class PreferenceForm(forms.Form):
     delivery = forms.ChoiceField(
-        label="Reminder emails", choices=Delivery.choices, widget=forms.RadioSelect
+        label="Reminder emails", choices=Delivery.choices, widget=QuickRadioSelect
     )

@@ -37,6 +37,26 @@ def test_a_quick_select_with_groups_is_left_to_django():
     assert QuickSelect(choices=choices).render("state", "NY", {"id": "s"}) == expected
 
 
+@pytest.mark.parametrize("value", ["weekly", None, "<b>"])
+def test_each_quick_radio_button_is_what_django_writes(value):
+    from core.forms import QuickRadioSelect
+
+    choices = [("immediate", "Each one"), ("weekly", "A weekly digest"), ("<b>", "Odd & <i>")]
+
+    class Form(forms.Form):
+        plain = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+        quick = forms.ChoiceField(choices=choices, widget=QuickRadioSelect)
+
+    form = Form(initial={"plain": value, "quick": value})
+    expected = [str(radio.tag()).replace("plain", "quick") for radio in form["plain"]]
+    written = [str(radio.tag()) for radio in form["quick"]]
+    assert written == expected
+    assert any(" checked" in tag for tag in expected) == (value is not None)
+    assert 'value="&lt;b&gt;"' in expected[-1]
+    # The whole widget is still Django's own.
+    assert str(form["quick"]) == str(form["plain"]).replace("plain", "quick")
+
+
 def render(source: str, **context) -> str:
     return Template(source).render(Context(context))
 
