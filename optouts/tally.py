@@ -300,8 +300,7 @@ def on_migrated(sender, **kwargs) -> None:
 
 def latest_activated_while_pending(cases, *, limit: int = AWP_IDS_KEPT) -> list:
     """
-    Of `cases` (public, annotated with_activated_while_pending), those
-    activated while pending, the latest activation first and then by id:
+    Of `cases` (public), those activated while pending, the latest activation first and then by id:
     merged from the jurisdictions' kept ids (each county's first ten), so
     the cost follows the counties, never the number of cases.
     """

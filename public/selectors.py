@@ -58,6 +58,11 @@ def public_cases() -> QuerySet:
     )
 
 
+def listed_cases() -> QuerySet:
+    """Public cases for a short list of names and dates: joined, without derived columns."""
+    return OptOutRequest.objects.public().select_related("jurisdiction__state")
+
+
 def public_case_ids() -> QuerySet:
     """The public cases' keys alone, for a subquery: no joins, no annotations to carry."""
     return OptOutRequest.objects.public().values("pk")
@@ -166,7 +171,7 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     # The overview's lists read a few columns each: their cases' other fields stay behind.
     named = ("jurisdiction__name", "jurisdiction__state__postal_code")
     waiting = list(
-        public_cases()
+        listed_cases()
         .filter(stage__in=PENDING_STAGES)
         .only("stage", "stage_entered_at", *named)
         .order_by("stage_entered_at", "id")[:10]
@@ -183,7 +188,7 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     for j in upcoming:
         j.days_left = (j.scheduled_activation - today).days
     awp = tally.latest_activated_while_pending(
-        public_cases().only("opened_on", "jurisdiction__actual_activation", *named)
+        listed_cases().only("opened_on", "jurisdiction__actual_activation", *named)
     )
     return {
         "today": today,
