@@ -204,7 +204,9 @@ def dashboard(*, today: datetime.date | None = None, groups: list[tuple] | None 
     }
 
 
-def activity_by_month(*, max_bars: int = 80, filed: dict | None = None) -> list[dict]:
+def activity_by_month(
+    *, max_bars: int = 80, filed: dict | None = None, jurisdictions: list[tuple] | None = None
+) -> list[dict]:
     """
     Jurisdictions activated and opt-out requests filed over the whole range
     of the data, in two aggregate queries: the first activations of 2008
@@ -216,15 +218,15 @@ def activity_by_month(*, max_bars: int = 80, filed: dict | None = None) -> list[
 
     Each row: "month" (the first day of its period), "months" (the period's
     length), "activations", "requests". `filed`, public cases filed per
-    month (filed_by_month), spares the second query.
+    month (filed_by_month), and `jurisdictions` (jurisdiction_groups) spare
+    the queries.
     """
-    activations = dict(
-        Jurisdiction.objects.filter(actual_activation__isnull=False)
-        .annotate(month=TruncMonth("actual_activation"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    activations: Counter = Counter()
+    for _plan_status, month, _pending, _mapped, n in (
+        jurisdiction_groups() if jurisdictions is None else jurisdictions
+    ):
+        if month is not None:
+            activations[month] += n
     if filed is None:
         filed = filed_by_month(public_case_groups())
     months = sorted(set(activations) | set(filed))
@@ -292,29 +294,38 @@ def map_statuses() -> list[dict]:
     return result
 
 
-def status_totals() -> dict:
+def jurisdiction_groups() -> list[tuple]:
     """
-    The overview's figures per status (status_table's "statuses" and
-    "totals"): the jurisdictions grouped in SQL by plan status, activation
-    and pending opt-out, a handful of rows whatever the counties.
+    The jurisdictions counted by plan status, month of activation, pending
+    opt-out and whether the map shows them (a FIPS code): the overview's
+    totals by status and its chart's activations both come from these few
+    hundred rows, in one pass over the jurisdictions.
     """
-    groups = (
-        Jurisdiction.objects.exclude(fips="")
-        .annotate(
+    return list(
+        Jurisdiction.objects.annotate(
+            month=TruncMonth("actual_activation"),
             pending=pending_exists(),
-            activated=ExpressionWrapper(
-                Q(actual_activation__isnull=False), output_field=BooleanField()
-            ),
+            mapped=ExpressionWrapper(~Q(fips=""), output_field=BooleanField()),
         )
-        .values_list("plan_status", "activated", "pending")
+        .values_list("plan_status", "month", "pending", "mapped")
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def status_totals(jurisdictions: list[tuple] | None = None) -> dict:
+    """
+    The overview's figures per status (status_table's "statuses" and
+    "totals") of the counties on the map, from jurisdiction_groups (read
+    here unless given).
+    """
     totals: Counter = Counter()
-    for plan_status, activated, pending, n in groups:
-        status = status_of(
-            plan_status=plan_status, actual_activation=activated or None, pending=pending
-        )
+    for plan_status, month, pending, mapped, n in (
+        jurisdiction_groups() if jurisdictions is None else jurisdictions
+    ):
+        if not mapped:
+            continue
+        status = status_of(plan_status=plan_status, actual_activation=month, pending=pending)
         totals[status.value] += n
     return {
         "statuses": [(s.value, s.label) for s in ORDER],

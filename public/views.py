@@ -79,12 +79,16 @@ def _overview_context() -> dict:
     # One pass over the cases gives the figures and the chart's requests.
     groups = selectors.public_case_groups()
     filed = selectors.filed_by_month(groups)
+    # One pass over the jurisdictions gives the totals by status and the chart's activations.
+    jurisdictions = selectors.jurisdiction_groups()
     return {
         **selectors.dashboard(groups=groups),
-        "status_table": selectors.status_totals(),
+        "status_table": selectors.status_totals(jurisdictions),
         "map_error": map_error,
         "map_version": pagecache.generation(*MAP_KINDS),
-        "chart": svg.activity_chart(selectors.activity_by_month(filed=filed)),
+        "chart": svg.activity_chart(
+            selectors.activity_by_month(filed=filed, jurisdictions=jurisdictions)
+        ),
         "recent": list(
             selectors.public_events().only(
                 "occurred_on",

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from jurisdictions.models import Jurisdiction
-from public import topojson
+from public import selectors, topojson
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,13 @@ def test_the_overviews_totals_are_the_maps_figures_added_up(client, public_case)
     ]
     for n, kind in enumerate(kinds):
         JurisdictionFactory(state=state, fips=f"770{n + 11}", **kind)
-    JurisdictionFactory(state=state, fips="")  # no FIPS: on neither
+    # No FIPS: on neither table, but its activation is in the chart.
+    JurisdictionFactory(
+        state=state,
+        fips="",
+        plan_status=Jurisdiction.PlanStatus.ACTIVATED,
+        actual_activation=datetime.date(2010, 6, 8),
+    )
 
     def totals(path):
         body = client.get(path).content.decode()
@@ -184,3 +190,7 @@ def test_the_overviews_totals_are_the_maps_figures_added_up(client, public_case)
     assert overview == on_map
     # Pending (the case), activated, removed, postponed, not scheduled, scheduled ×2.
     assert sum(overview) == 7 and sorted(overview, reverse=True)[:2] == [2, 1]
+    # The same pass over the jurisdictions gives the chart's activations.
+    activated = Jurisdiction.objects.filter(actual_activation__isnull=False).count()
+    assert activated >= 2
+    assert sum(row["activations"] for row in selectors.activity_by_month()) == activated
