@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.http.request import split_domain_port, validate_host
 from django.urls import NoReverseMatch, reverse
 
 from core.generations import generation
@@ -147,6 +148,11 @@ def warm_pages() -> dict[str, int]:
     # From now on a change queues the next warm-up: this one may have read too early.
     cache.delete(QUEUED_KEY)
     if not enabled():
+        return {}
+    host = urlsplit(settings.SITE_URL).netloc
+    if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        # Asked there, every page would be refused (and logged as a bad Host).
+        logger.warning("Pages not warmed: %s is not in ALLOWED_HOSTS (SCOMM_SITE_URL).", host)
         return {}
     warmed_for = generation()  # read before the pages: they show this moment or later
     done = {}

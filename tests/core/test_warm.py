@@ -193,3 +193,11 @@ def test_behind_the_https_redirect_pages_are_warmed_where_visitors_end_up(client
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
     assert warm.get(reverse("home")) == 200  # not the redirect
     assert visit(client, "home")["X-Page-Cache"] == "hit"
+
+
+def test_a_site_address_the_site_would_refuse_is_said_once_not_asked(settings, warming, caplog):
+    settings.SITE_URL = "https://elsewhere.example.net"
+    with caplog.at_level(logging.WARNING):
+        assert warm.warm_pages() == {}
+    assert "elsewhere.example.net is not in ALLOWED_HOSTS" in caplog.text
+    assert "Invalid HTTP_HOST" not in caplog.text
