@@ -60,6 +60,9 @@ def _key(kind: str) -> str:
 def _bump_all() -> None:
     for kind in KINDS:
         _bump(kind)
+    from core import warm
+
+    warm.warm_soon()  # and the pages most read first are built again
 
 
 # A page kept before an outage may show what changed during it, in this

@@ -201,3 +201,14 @@ def test_a_site_address_the_site_would_refuse_is_said_once_not_asked(settings, w
         assert warm.warm_pages() == {}
     assert "elsewhere.example.net is not in ALLOWED_HOSTS" in caplog.text
     assert "Invalid HTTP_HOST" not in caplog.text
+
+
+def test_when_the_cache_is_back_every_page_moves_on_and_is_warmed_again(monkeypatch, warming):
+    from core import generations, tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.pages_warm, "apply_async", lambda **kw: queued.append(kw))
+    before = generations.generation()
+    generations._bump_all()  # the hook core.cache runs once Redis answers again
+    assert generations.generation() != before
+    assert len(queued) == 1
