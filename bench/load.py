@@ -594,6 +594,9 @@ def load(args, env: dict, url: str) -> None:
         "CSV export": "/cases.csv",
         # Signed in only: the lightest page that reads the session and the user.
         "their reminders": "/reminders/",
+        # The floor of a page built for every request: the base template and
+        # one form, no data (never kept: it carries a CSRF token).
+        "sign-in page, no data": "/accounts/login/",
     }
     cookie = signed_in_cookie(env, case_id)
     page_paths = {k: v for k, v in pages.items() if k != CEILING}
