@@ -382,7 +382,7 @@ while sys.argv[1] == "wait" and time.monotonic() < deadline:
         warmed_ms = (time.perf_counter() - started) * 1000
         break
     time.sleep(0.01)
-print(json.dumps({"warmed_ms": warmed_ms}))
+print(json.dumps({"warmed_ms": warmed_ms, "delay_s": warm.DELAY_SECONDS}))
 """
 
 CHANGE_PAGES = ("overview", "case list", "jurisdiction list", "CSV export")
@@ -394,7 +394,7 @@ def first_after_change(port: int, env: dict, pages: dict, rounds: int) -> dict:
     (the request builds it) and once the worker has warmed the pages.
     """
     found = {name: {"cold": [], "warm": []} for name in CHANGE_PAGES}
-    warmed = []
+    warmed, delay = [], None
     for _ in range(rounds):
         for mode in ("cold", "warm"):
             result = subprocess.run(
@@ -403,10 +403,12 @@ def first_after_change(port: int, env: dict, pages: dict, rounds: int) -> dict:
                 cwd=ROOT, capture_output=True, text=True, check=True,
             )
             if mode == "warm":
-                warmed.append(json.loads(result.stdout.strip().splitlines()[-1])["warmed_ms"])
+                said = json.loads(result.stdout.strip().splitlines()[-1])
+                warmed.append(said["warmed_ms"])
+                delay = said["delay_s"]
             for name in CHANGE_PAGES:
                 found[name][mode].append(one_request_ms(port, pages[name], times=1))
-    return {"pages": found, "warmed_ms": warmed}
+    return {"pages": found, "warmed_ms": warmed, "delay_s": delay}
 
 
 def report_change(found: dict) -> None:
@@ -426,16 +428,10 @@ def report_change(found: dict) -> None:
     if done:
         print(
             f"\nthe worker had warmed them {statistics.median(done):.0f} ms after the change "
-            f"(median; {warm_delay()} s of it the wait for more changes of the same burst)"
+            f"(median; {found['delay_s']} s of it the wait for more changes of the same burst)"
         )
     if len(done) < len(found["warmed_ms"]):
         print(f"{len(found['warmed_ms']) - len(done)} warm-ups not seen within a minute")
-
-
-def warm_delay() -> float:
-    from core import warm
-
-    return warm.DELAY_SECONDS
 
 
 def start_worker(env: dict) -> subprocess.Popen:

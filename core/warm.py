@@ -24,6 +24,8 @@ import functools
 import io
 import logging
 import sys
+import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -143,25 +145,42 @@ def get(path: str, origin: str | None = None) -> int:
     return status[0] if status else 0
 
 
+def site_problem() -> str:
+    """Why the pages cannot be asked for at SCOMM_SITE_URL: "" when they can."""
+    host = urlsplit(settings.SITE_URL).netloc
+    if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        # Asked there, every page would be refused (and logged as a bad Host).
+        return f"{host} is not in ALLOWED_HOSTS (SCOMM_SITE_URL)."
+    return ""
+
+
+def each_page() -> Iterator[tuple[str, int, float]]:
+    """
+    Each page to keep warm, asked for in turn: (path, status, milliseconds).
+    A page that fails is logged and counted a 500; the others are still asked.
+    """
+    for path in paths():
+        started = time.perf_counter()
+        try:
+            status = get(path)
+        except Exception:  # noqa: BLE001 - one page's failure leaves the others warm
+            logger.exception("Page not warmed: %s", path)
+            status = 500
+        yield path, status, (time.perf_counter() - started) * 1000
+
+
 def warm_pages() -> dict[str, int]:
     """Build every page to keep warm that is not kept already; each path's status."""
     # From now on a change queues the next warm-up: this one may have read too early.
     cache.delete(QUEUED_KEY)
     if not enabled():
         return {}
-    host = urlsplit(settings.SITE_URL).netloc
-    if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
-        # Asked there, every page would be refused (and logged as a bad Host).
-        logger.warning("Pages not warmed: %s is not in ALLOWED_HOSTS (SCOMM_SITE_URL).", host)
+    problem = site_problem()
+    if problem:
+        logger.warning("Pages not warmed: %s", problem)
         return {}
     warmed_for = generation()  # read before the pages: they show this moment or later
-    done = {}
-    for path in paths():
-        try:
-            done[path] = get(path)
-        except Exception:  # noqa: BLE001 - one page's failure leaves the others warm
-            logger.exception("Page not warmed: %s", path)
-            done[path] = 500
+    done = {path: status for path, status, _ms in each_page()}
     failed = {path: status for path, status in done.items() if status != 200}
     if failed:
         logger.warning("Pages not warmed: %s", failed)

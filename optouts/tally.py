@@ -300,9 +300,10 @@ def on_migrated(sender, **kwargs) -> None:
 
 def latest_activated_while_pending(cases, *, limit: int = AWP_IDS_KEPT) -> list:
     """
-    Of `cases` (public), those activated while pending, the latest activation first and then by id:
-    merged from the jurisdictions' kept ids (each county's first ten), so
-    the cost follows the counties, never the number of cases.
+    Of `cases` (public), those activated while pending, the latest
+    activation first and then by id: merged from the jurisdictions' kept ids
+    (each county's first ten), so the cost follows the counties, never the
+    number of cases.
     """
     # A county's kept ids are sorted: the `limit` counties first by activation
     # (latest first) and then by their first case hold every case that can be

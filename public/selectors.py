@@ -49,18 +49,14 @@ STEP_FIELDS = {
 }
 
 
-def public_cases() -> QuerySet:
-    """Cases the public data covers, with jurisdiction and state, in one query."""
-    return (
-        OptOutRequest.objects.public()
-        .select_related("jurisdiction", "jurisdiction__state")
-        .with_activated_while_pending()
-    )
-
-
 def listed_cases() -> QuerySet:
     """Public cases for a short list of names and dates: joined, without derived columns."""
     return OptOutRequest.objects.public().select_related("jurisdiction__state")
+
+
+def public_cases() -> QuerySet:
+    """Cases the public data covers, with jurisdiction and state, in one query."""
+    return listed_cases().with_activated_while_pending()
 
 
 def public_case_ids() -> QuerySet:

@@ -149,6 +149,10 @@ def test_warm_pages_by_hand_after_a_deployment(client, settings):
     assert lines[0].endswith(" /")
     assert visit(client, "home")["X-Page-Cache"] == "hit"
 
+    settings.SITE_URL = "https://elsewhere.example.net"
+    with pytest.raises(CommandError, match="elsewhere.example.net is not in ALLOWED_HOSTS"):
+        call_command("warm_pages", stdout=StringIO())
+
     settings.SCOMM_PAGE_CACHE_SECONDS = 0
     with pytest.raises(CommandError, match="page cache is off"):
         call_command("warm_pages", stdout=StringIO())

@@ -5,8 +5,6 @@ after a deployment or a restart of the cache, so that no visitor waits for
 them. Prints each page's status and the time it took.
 """
 
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,11 +19,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "The page cache is off (SCOMM_PAGE_CACHE_SECONDS=0): nothing to keep."
             )
+        problem = warm.site_problem()
+        if problem:
+            raise CommandError(f"Pages not warmed: {problem}")
         failed = []
-        for path in warm.paths():
-            started = time.perf_counter()
-            status = warm.get(path)
-            spent = (time.perf_counter() - started) * 1000
+        for path, status, spent in warm.each_page():
             self.stdout.write(f"{status}  {spent:7.1f} ms  {path}")
             if status != 200:
                 failed.append(path)
